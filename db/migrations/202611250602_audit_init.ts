@@ -1,0 +1,22 @@
+import { sql, type Kysely } from "kysely";
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`
+    CREATE TABLE audit_log (
+      id bigserial PRIMARY KEY,
+      shop_id text,
+      actor_type text NOT NULL CHECK (actor_type IN ('user', 'system', 'extension', 'api', 'reviewer')),
+      actor_id text,
+      action text NOT NULL,
+      target_type text,
+      target_id text,
+      details jsonb NOT NULL DEFAULT '{}'::jsonb,
+      created_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX audit_log_shop_idx ON audit_log (shop_id, id DESC);
+  `.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP TABLE audit_log;`.execute(db);
+}

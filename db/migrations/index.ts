@@ -1,0 +1,20 @@
+/**
+ * The one ordered list of migrations. Names are `YYYYMMDDHHMM_module_change`;
+ * a new migration is appended and always sorts after every existing one (a
+ * test checks). Kysely's FileMigrationProvider cannot load .ts on Node 20, so
+ * the list is static imports.
+ */
+import type { Migration } from "kysely";
+import * as shopsInit from "./202611250600_shops_init";
+import * as accountsInit from "./202611250601_accounts_init";
+import * as auditInit from "./202611250602_audit_init";
+import * as eventsInit from "./202611250603_events_init";
+import * as notificationsInit from "./202611250604_notifications_init";
+
+export const migrations: [name: string, migration: Migration][] = [
+  ["202611250600_shops_init", shopsInit],
+  ["202611250601_accounts_init", accountsInit],
+  ["202611250602_audit_init", auditInit],
+  ["202611250603_events_init", eventsInit],
+  ["202611250604_notifications_init", notificationsInit],
+];

@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) } },
+  test: {
+    globals: true,
+    pool: "forks",
+    execArgv: ["--no-node-snapshot"],
+    include: ["app/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}", "sandbox/**/*.test.ts", "plugins-sdk/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "build/**", "plugins-sdk/examples/**/node_modules/**"],
+    globalSetup: ["./test/support/global-setup.ts"],
+    setupFiles: ["./test/support/setup-file.ts"],
+    hookTimeout: 120_000,
+    testTimeout: 60_000,
+    maxWorkers: 2,
+  },
+});
