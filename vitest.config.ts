@@ -7,7 +7,7 @@ export default defineConfig({
     globals: true,
     pool: "forks",
     execArgv: ["--no-node-snapshot"],
-    include: ["app/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}", "sandbox/**/*.test.ts", "plugins-sdk/**/*.test.ts"],
+    include: ["app/**/*.test.{ts,tsx}", "db/**/*.test.ts", "test/**/*.test.{ts,tsx}", "sandbox/**/*.test.ts", "plugins-sdk/**/*.test.ts"],
     exclude: ["**/node_modules/**", "build/**", "plugins-sdk/examples/**/node_modules/**"],
     globalSetup: ["./test/support/global-setup.ts"],
     setupFiles: ["./test/support/setup-file.ts"],

@@ -1,7 +1,8 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { runStatements } from "./statements";
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`
+  await runStatements(db, `
     CREATE TABLE shops (
       id text PRIMARY KEY,
       handle text NOT NULL UNIQUE CHECK (handle ~ '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$'),
@@ -22,9 +23,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (shop_id, user_id)
     );
-  `.execute(db);
+  `);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`DROP TABLE shop_customers; DROP TABLE shops;`.execute(db);
+  await runStatements(db, `DROP TABLE shop_customers; DROP TABLE shops;`);
 }

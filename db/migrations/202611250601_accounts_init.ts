@@ -1,7 +1,8 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { runStatements } from "./statements";
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`
+  await runStatements(db, `
     CREATE TABLE users (
       id text PRIMARY KEY,
       email text NOT NULL UNIQUE CHECK (email = lower(email)),
@@ -61,9 +62,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX shop_invites_shop_idx ON shop_invites (shop_id, created_at);
-  `.execute(db);
+  `);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`DROP TABLE shop_invites, shop_members, login_attempts, password_resets, sessions, users;`.execute(db);
+  await runStatements(db, `DROP TABLE shop_invites, shop_members, login_attempts, password_resets, sessions, users;`);
 }

@@ -1,7 +1,8 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { runStatements } from "./statements";
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`
+  await runStatements(db, `
     CREATE TABLE audit_log (
       id bigserial PRIMARY KEY,
       shop_id text,
@@ -14,9 +15,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX audit_log_shop_idx ON audit_log (shop_id, id DESC);
-  `.execute(db);
+  `);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`DROP TABLE audit_log;`.execute(db);
+  await runStatements(db, `DROP TABLE audit_log;`);
 }

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { runStatements } from "./statements";
 
 /**
  * The outbox orders rows by (txid, id). A bigserial alone is not enough: a
@@ -8,7 +9,7 @@ import { sql, type Kysely } from "kysely";
  * (pg_snapshot_xmin), so nothing can appear behind its cursor.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`
+  await runStatements(db, `
     CREATE TABLE outbox (
       id bigserial PRIMARY KEY,
       txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -25,9 +26,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       last_id bigint NOT NULL DEFAULT 0,
       updated_at timestamptz NOT NULL DEFAULT now()
     );
-  `.execute(db);
+  `);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`DROP TABLE event_consumers, outbox;`.execute(db);
+  await runStatements(db, `DROP TABLE event_consumers, outbox;`);
 }

@@ -1,7 +1,8 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { runStatements } from "./statements";
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`
+  await runStatements(db, `
     CREATE TABLE notifications (
       id text PRIMARY KEY,
       user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -26,9 +27,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX mail_outbox_created_idx ON mail_outbox (id DESC);
-  `.execute(db);
+  `);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`DROP TABLE mail_outbox, notifications;`.execute(db);
+  await runStatements(db, `DROP TABLE mail_outbox, notifications;`);
 }
