@@ -143,6 +143,129 @@ export interface MailOutboxTable {
   created_at: CreatedAt;
 }
 
+// ---- catalog ---------------------------------------------------------------
+export type ProductStatus = "draft" | "on_sale" | "off_sale";
+/** One spec dimension, e.g. `{ name: "Colour", values: ["Red", "Blue"] }`. */
+export type SpecDefinition = { name: string; values: string[] };
+
+export interface CategoriesTable {
+  id: string;
+  shop_id: string;
+  parent_id: string | null;
+  name: string;
+  position: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface ProductsTable {
+  id: string;
+  shop_id: string;
+  title: string;
+  /** Markdown; rendered sanitized */
+  description: ColumnType<string, string | undefined, string>;
+  status: ColumnType<ProductStatus, ProductStatus | undefined, ProductStatus>;
+  category_id: string | null;
+  spec_definitions: ColumnType<SpecDefinition[], string | undefined, string>;
+  /** denormalized from active SKUs for listing and sorting */
+  min_price: ColumnType<number, number | undefined, number>;
+  max_price: ColumnType<number, number | undefined, number>;
+  total_stock: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface SkusTable {
+  id: string;
+  shop_id: string;
+  product_id: string;
+  /** the value per spec dimension, in dimension order */
+  spec_values: ColumnType<string[], string | undefined, string>;
+  /** spec_values joined, unique per product ("" for a product without specs) */
+  spec_key: string;
+  price: number;
+  compare_at_price: number | null;
+  stock: ColumnType<number, number | undefined, number>;
+  code: ColumnType<string, string | undefined, string>;
+  /** archived: its combination was removed from the specs (kept for old orders) */
+  status: ColumnType<"active" | "archived", "active" | "archived" | undefined, "active" | "archived">;
+  position: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export type StockReason = "initial" | "manual_adjust" | "order_reserved" | "order_released" | "refund_restock";
+export interface StockLedgerTable {
+  id: Generated<string>;
+  shop_id: string;
+  sku_id: string;
+  delta: number;
+  balance_after: number;
+  reason: StockReason;
+  ref_type: string | null;
+  ref_id: string | null;
+  actor_id: string | null;
+  note: string | null;
+  created_at: CreatedAt;
+}
+export interface ImagesTable {
+  id: string;
+  shop_id: string;
+  sha256: string;
+  mime: "image/jpeg" | "image/png" | "image/webp";
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  created_at: CreatedAt;
+}
+export interface ProductImagesTable {
+  shop_id: string;
+  product_id: string;
+  image_id: string;
+  position: number;
+}
+
+// ---- shelves ---------------------------------------------------------------
+export interface ShelvesTable {
+  id: string;
+  shop_id: string;
+  title: string;
+  slug: string;
+  is_home: ColumnType<boolean, boolean | undefined, boolean>;
+  draft_sections: ColumnType<unknown[], string | undefined, string>;
+  draft_updated_at: Timestamp;
+  published_version_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface ShelfVersionsTable {
+  id: string;
+  shop_id: string;
+  shelf_id: string;
+  version: number;
+  title: string;
+  sections: ColumnType<unknown[], string, never>;
+  published_by: string | null;
+  published_at: CreatedAt;
+}
+
+// ---- checkout --------------------------------------------------------------
+export interface CartsTable {
+  id: string;
+  shop_id: string;
+  user_id: string | null;
+  guest_token_hash: string | null;
+  attributes: JsonObject;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CartLinesTable {
+  id: string;
+  shop_id: string;
+  cart_id: string;
+  sku_id: string;
+  quantity: number;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -157,6 +280,16 @@ export interface Database {
   event_consumers: EventConsumersTable;
   notifications: NotificationsTable;
   mail_outbox: MailOutboxTable;
+  categories: CategoriesTable;
+  products: ProductsTable;
+  skus: SkusTable;
+  stock_ledger: StockLedgerTable;
+  images: ImagesTable;
+  product_images: ProductImagesTable;
+  shelves: ShelvesTable;
+  shelf_versions: ShelfVersionsTable;
+  carts: CartsTable;
+  cart_lines: CartLinesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -168,3 +301,12 @@ export type AuditEntry = Selectable<AuditLogTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type MailRow = Selectable<MailOutboxTable>;
+export type Category = Selectable<CategoriesTable>;
+export type Product = Selectable<ProductsTable>;
+export type Sku = Selectable<SkusTable>;
+export type StockLedgerRow = Selectable<StockLedgerTable>;
+export type Image = Selectable<ImagesTable>;
+export type Shelf = Selectable<ShelvesTable>;
+export type ShelfVersion = Selectable<ShelfVersionsTable>;
+export type Cart = Selectable<CartsTable>;
+export type CartLine = Selectable<CartLinesTable>;

@@ -10,6 +10,9 @@ import * as accountsInit from "./202611250601_accounts_init";
 import * as auditInit from "./202611250602_audit_init";
 import * as eventsInit from "./202611250603_events_init";
 import * as notificationsInit from "./202611250604_notifications_init";
+import * as catalogInit from "./202611250700_catalog_init";
+import * as shelvesInit from "./202611250701_shelves_init";
+import * as checkoutCarts from "./202611250702_checkout_carts";
 
 export const migrations: [name: string, migration: Migration][] = [
   ["202611250600_shops_init", shopsInit],
@@ -17,4 +20,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ["202611250602_audit_init", auditInit],
   ["202611250603_events_init", eventsInit],
   ["202611250604_notifications_init", notificationsInit],
+  ["202611250700_catalog_init", catalogInit],
+  ["202611250701_shelves_init", shelvesInit],
+  ["202611250702_checkout_carts", checkoutCarts],
 ];
