@@ -30,8 +30,9 @@ export async function createServer(platform: Platform, build: ServerBuild) {
 
   app.use(
     "/build",
-    express.static(path.join(here, "public", "build"), { immutable: true, maxAge: "1y" }),
+    express.static(path.join(here, "public", "build"), { immutable: true, maxAge: "1y", fallthrough: false }),
   );
+  app.get("/favicon.ico", (_req, res) => res.type("image/png").sendFile(path.join(here, "public", "favicon.png"), { maxAge: "1d" }));
   app.use(express.static(path.join(here, "public"), { maxAge: "1h" }));
 
   app.use(originGuard(platform.config.publicUrl));
@@ -44,6 +45,13 @@ export async function createServer(platform: Platform, build: ServerBuild) {
       getLoadContext: (req) => ({ platform, clientIp: req.socket.remoteAddress ?? null }),
     }),
   );
+  // Errors that never reached Remix (a missing /build file, a body parser):
+  // a status and a plain message, never a stack trace.
+  app.use(((err, _req, res, _next) => {
+    const status = typeof err?.status === "number" && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status >= 500) console.error("[http]", err);
+    res.status(status).type("text/plain").send(status === 404 ? "Not found" : status < 500 ? "Bad request" : "Internal error");
+  }) as express.ErrorRequestHandler);
   return app;
 }
 

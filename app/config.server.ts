@@ -47,7 +47,7 @@ export class ConfigError extends Error {}
  * SESSION_SECRET is generated and kept in the data folder; in production it is
  * required.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

@@ -14,17 +14,23 @@ import type { ReactNode } from "react";
 import styles from "./styles/app.css";
 import { csrfTokenFor } from "./http/csrf.server";
 import { getSessionUser } from "./accounts/session.server";
+import { userHasShops } from "./accounts/index.server";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 export const meta: MetaFunction = () => [{ title: "Bazaar" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { token, setCookie } = csrfTokenFor(request, context);
   const user = await getSessionUser(request, context);
+  // The top bar shows "Admin" only to shop members (app/components/topbar.tsx).
+  const hasShops = user ? await userHasShops(context.platform.db, user.id) : false;
   return json(
     {
       csrf: token,
-      user: user ? { id: user.id, name: user.name, email: user.email, isReviewer: user.is_reviewer } : null,
+      user: user ? { id: user.id, name: user.name, email: user.email, isReviewer: user.is_reviewer, hasShops } : null,
     },
     { headers: setCookie ? { "Set-Cookie": setCookie } : undefined },
   );

@@ -14,7 +14,8 @@ export type EnqueueOptions = {
   /**
    * Deduplication key: while a job with this id exists (waiting, delayed,
    * active, or kept completed/failed), enqueueing again is a no-op.
-   * Letters, digits, `_`, `-` and `.` only (BullMQ refuses `:`).
+   * Letters, digits, `_`, `-` and `.` only (BullMQ refuses `:`), at most 200
+   * characters, and not an integer such as `42` or `-7` (BullMQ refuses those).
    */
   jobId?: string;
 };
@@ -56,9 +57,11 @@ export interface JobQueue {
 const NAME = /^[a-z][a-z0-9_.-]{0,99}$/;
 const JOB_ID = /^[A-Za-z0-9_.-]{1,200}$/;
 
+/** Lower-case letters, digits, `_`, `.` and `-`, starting with a letter, at most 100 characters. */
 export function isValidJobName(name: string): boolean {
   return NAME.test(name);
 }
+/** See {@link EnqueueOptions.jobId} for the rule. */
 export function isValidJobId(id: string): boolean {
-  return JOB_ID.test(id);
+  return JOB_ID.test(id) && !/^-?\d+$/.test(id);
 }

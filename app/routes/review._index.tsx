@@ -1,0 +1,43 @@
+/**
+ * /review: the platform reviewers' home.
+ */
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireReviewer } from "~/accounts/index.server";
+import { TopBar } from "~/components/topbar";
+
+export const meta: MetaFunction = () => [{ title: "Review console · Bazaar" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const reviewer = await requireReviewer(request, context);
+  return json({ name: reviewer.name });
+}
+
+export default function ReviewHome() {
+  const { name } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <TopBar />
+      <main className="page">
+        <h1>Review console</h1>
+        <p className="muted">Welcome, {name}. What reviewers do here is recorded in the audit log like everything else.</p>
+        <div className="grid grid-2">
+          <section className="card">
+            <h2>Audit log</h2>
+            <p className="small muted">Every recorded action on the platform: sign-ups, log-ins, shops opened, staff changes, newest first.</p>
+            <Link className="btn btn-primary" to="/review/audit">
+              Open the audit log
+            </Link>
+          </section>
+          <section className="card">
+            <h2>Vendors, versions and escalations</h2>
+            <p className="small muted" style={{ marginBottom: 0 }}>
+              Vendor verification, extension version review and escalated after-sale claims arrive with the marketplace and
+              after-sale features. Nothing is waiting for review yet.
+            </p>
+          </section>
+        </div>
+      </main>
+    </>
+  );
+}
