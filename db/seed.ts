@@ -10,6 +10,7 @@ import type { Database } from "./database";
 import type { Platform } from "../app/platform.server";
 import { createUserAccount } from "../app/accounts/index.server";
 import { createShop } from "../app/shops/index.server";
+import { demoCatalogStep } from "./seed-demo-catalog";
 
 export const DEMO_PASSWORD = "bazaar-demo-2026";
 
@@ -24,7 +25,7 @@ export type SeedContext = { trx: Transaction<Database>; users: Record<string, st
 export type SeedStep = { name: string; run(ctx: SeedContext): Promise<void> };
 
 /** Steps after the accounts and the shop exist; later modules append theirs here. */
-export const seedSteps: SeedStep[] = [];
+export const seedSteps: SeedStep[] = [demoCatalogStep];
 
 export async function seedIfEmpty(platform: Pick<Platform, "db">): Promise<boolean> {
   return seedDemo(platform.db);

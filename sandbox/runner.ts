@@ -99,6 +99,7 @@ function isolateFor(versionKey: string, memoryMb: number): Promise<VersionIsolat
   if (pending) return pending;
   const source = sources.get(versionKey);
   if (!source) return Promise.reject(new MissingBundle());
+  if (source.compileError) return Promise.reject(new Error(source.compileError));
   const created = VersionIsolate.create({
     versionKey,
     memoryMb,
@@ -108,11 +109,19 @@ function isolateFor(versionKey: string, memoryMb: number): Promise<VersionIsolat
       if (isolates.get(vi.key) === vi) isolates.delete(vi.key);
     },
   })
-    .then((vi) => {
-      isolates.set(key, vi);
-      evictIdle();
-      return vi;
-    })
+    .then(
+      (vi) => {
+        isolates.set(key, vi);
+        evictIdle();
+        return vi;
+      },
+      (e: unknown) => {
+        // A syntax error is permanent for this content; a memory kill while compiling is not.
+        const message = e instanceof Error ? e.message : String(e);
+        if (!/memory limit|disposed/i.test(message)) source.compileError = message;
+        throw e;
+      },
+    )
     .finally(() => creating.delete(key));
   creating.set(key, created);
   return created;

@@ -100,7 +100,10 @@ export interface SandboxOptions<Meta = unknown> {
   /** Runner entry file and node flags (default: sandbox/runner.ts through tsx). */
   runnerEntry?: string;
   runnerExecArgv?: string[];
-  /** A runner that is not ready within this time is killed and started again (default 10 s). */
+  /**
+   * A runner that is not ready within this time is killed and started again, and
+   * a call that finds no runner ready within it resolves "rejected" (default 10 s).
+   */
   startTimeoutMs?: number;
 }
 
@@ -125,8 +128,13 @@ export interface Sandbox<Meta = unknown> {
   stats(): { runners: RunnerStats[]; waiting: number };
 }
 
-/** A runner with this many calls in flight spills new calls to the next runner in the version's order. */
-const SPILL_AT = 16;
+/**
+ * Spill-over: a version's calls go to its preferred runner until that runner has
+ * this many calls of the version in flight (they run one at a time per isolate),
+ * or this many calls in all; then to the next runner in the version's order.
+ */
+const SPILL_SAME_VERSION = 4;
+const SPILL_TOTAL = 64;
 const RESTART_BACKOFF_MAX_MS = 1_000;
 
 interface Pending<Meta> {
@@ -156,6 +164,8 @@ interface RunnerSlot<Meta> {
   inflight: Map<number, Pending<Meta>>;
   /** Versions this runner has been sent (LRU, bounded like the runner's own source cache). */
   versions: Map<string, true>;
+  /** In-flight calls per isolate key (version + memory limit). */
+  perIsolate: Map<string, number>;
   outbox: ToRunner[];
   flushQueued: boolean;
   culpritFile: string;
@@ -189,6 +199,7 @@ class Supervisor<Meta> {
   private readonly execArgv: string[];
   private readonly maxIsolates: number;
   private readonly maxVersionsTracked: number;
+  private readonly startTimeoutMs: number;
   private nextN = 1;
   private stopped = false;
   private drained: (() => void) | null = null;
@@ -198,6 +209,7 @@ class Supervisor<Meta> {
     this.options = options;
     this.defaults = resolveLimits(DEFAULT_LIMITS, options.limits);
     this.maxIsolates = Math.max(1, Math.floor(options.maxIsolatesPerRunner ?? 32));
+    this.startTimeoutMs = Math.max(100, options.startTimeoutMs ?? 10_000);
     this.maxVersionsTracked = Math.max(16, this.maxIsolates * 4);
     this.entry = options.runnerEntry ?? fileURLToPath(new URL("./runner.ts", import.meta.url));
     this.execArgv = options.runnerExecArgv ?? [
@@ -215,6 +227,7 @@ class Supervisor<Meta> {
         ready: false,
         inflight: new Map(),
         versions: new Map(),
+        perIsolate: new Map(),
         outbox: [],
         flushQueued: false,
         culpritFile: path.join(this.tmpDir, `runner-${index}.culprit`),
@@ -272,20 +285,30 @@ class Supervisor<Meta> {
   }
 
   private dispatch(p: Pending<Meta>): void {
-    const runner = this.pick(p.call.versionKey);
+    const runner = this.pick(p.call.versionKey, p.isolateKey);
     if (!runner) {
+      // Every runner is (re)starting. Wait, but not forever: a runner that cannot
+      // start (broken install) must not hang the host's calls.
       this.waiting.push(p);
+      if (p.timer) clearTimeout(p.timer);
+      p.timer = setTimeout(() => {
+        p.timer = null;
+        const at = this.waiting.indexOf(p);
+        if (at < 0) return;
+        this.waiting.splice(at, 1);
+        this.finish(p, { ...this.emptyResult(p), outcome: "rejected", error: "no sandbox runner is available" });
+      }, this.startTimeoutMs);
       return;
     }
-    let ahead = 0;
+    const ahead = runner.perIsolate.get(p.isolateKey) ?? 0;
     let aheadWallMs = 0;
-    for (const other of runner.inflight.values()) {
-      if (!other.settled && other.isolateKey === p.isolateKey) {
-        ahead++;
-        aheadWallMs += other.limits.wallMs;
+    if (ahead > 0) {
+      for (const other of runner.inflight.values()) {
+        if (!other.settled && other.isolateKey === p.isolateKey) aheadWallMs += other.limits.wallMs;
       }
     }
     runner.inflight.set(p.n, p);
+    runner.perIsolate.set(p.isolateKey, ahead + 1);
     p.runner = runner;
     p.startedAt = performance.now();
     // Queued behind a call of the same isolate: the runner reports when this one
@@ -336,15 +359,20 @@ class Supervisor<Meta> {
     this.kill(runner);
   }
 
-  private pick(versionKey: string): RunnerSlot<Meta> | null {
-    let best: RunnerSlot<Meta> | null = null;
+  private pick(versionKey: string, isolateKey: string): RunnerSlot<Meta> | null {
     let leastLoaded: RunnerSlot<Meta> | null = null;
+    let leastLoad = Infinity;
     for (const runner of this.rank(versionKey)) {
       if (!runner.ready) continue;
-      if (!leastLoaded || runner.inflight.size < leastLoaded.inflight.size) leastLoaded = runner;
-      if (!best && runner.inflight.size < SPILL_AT) best = runner;
+      const sameVersion = runner.perIsolate.get(isolateKey) ?? 0;
+      if (sameVersion < SPILL_SAME_VERSION && runner.inflight.size < SPILL_TOTAL) return runner;
+      const load = sameVersion * SPILL_TOTAL + runner.inflight.size;
+      if (load < leastLoad) {
+        leastLoad = load;
+        leastLoaded = runner;
+      }
     }
-    return best ?? leastLoaded;
+    return leastLoaded;
   }
 
   /** Rendezvous hashing: every version has a stable preference order over the runners. */
@@ -364,9 +392,16 @@ class Supervisor<Meta> {
     p.settled = true;
     if (p.timer) clearTimeout(p.timer);
     p.timer = null;
-    p.runner?.inflight.delete(p.n);
+    if (p.runner) this.forget(p.runner, p);
     p.resolve(result);
     if (this.drained && this.inflightCount() === 0) this.drained();
+  }
+
+  private forget(runner: RunnerSlot<Meta>, p: Pending<Meta>): void {
+    if (!runner.inflight.delete(p.n)) return;
+    const count = (runner.perIsolate.get(p.isolateKey) ?? 1) - 1;
+    if (count > 0) runner.perIsolate.set(p.isolateKey, count);
+    else runner.perIsolate.delete(p.isolateKey);
   }
 
   private emptyResult(p: Pending<Meta>): CallResult {
@@ -472,8 +507,11 @@ class Supervisor<Meta> {
   private onBridge(runner: RunnerSlot<Meta>, message: Extract<FromRunner, { type: "bridge" }>): void {
     const p = runner.inflight.get(message.n);
     if (!p || p.settled || !Number.isSafeInteger(message.seq)) return;
+    const attempt = p.n;
+    const child = runner.child;
+    const current = () => !p.settled && p.runner === runner && p.n === attempt && runner.child === child;
     const reply = (result: string) => {
-      if (!p.settled && p.runner === runner) this.send(runner, { type: "bridge_result", n: p.n, seq: message.seq, result });
+      if (current()) this.send(runner, { type: "bridge_result", n: attempt, seq: message.seq, result });
     };
     if (typeof message.method !== "string" || !BRIDGE_METHOD_SET.has(message.method)) {
       reply(bridgeError("invalid", "unknown capability"));
@@ -501,7 +539,7 @@ class Supervisor<Meta> {
       .then(() => this.options.onBridge(request))
       .then(encodeBridgeResult, () => bridgeError("internal", "the host failed to answer"))
       .then((json) => {
-        if (--p.bridgeOutstanding === 0) p.hostWaitMs += performance.now() - p.hostWaitSince;
+        if (p.n === attempt && --p.bridgeOutstanding === 0) p.hostWaitMs += performance.now() - p.hostWaitSince;
         reply(json);
       })
       .catch(() => {
@@ -519,12 +557,13 @@ class Supervisor<Meta> {
     try {
       child = fork(this.entry, [], {
         execArgv: this.execArgv,
-        // No secrets: the runner sees no environment but these.
+        // No secrets: the runner sees no environment but these. (The cast: the
+        // app's typings declare NODE_ENV as always present.)
         env: {
           TZ: "UTC",
           [RUNNER_ENV.culpritFile]: runner.culpritFile,
           [RUNNER_ENV.maxIsolates]: String(this.maxIsolates),
-        },
+        } as Record<string, string> as NodeJS.ProcessEnv,
         stdio: ["ignore", "ignore", "pipe", "ipc"],
         serialization: "json",
       });
@@ -550,7 +589,7 @@ class Supervisor<Meta> {
     runner.startTimer = setTimeout(() => {
       runner.startTimer = null;
       if (runner.child === child && !runner.ready) this.kill(runner);
-    }, this.options.startTimeoutMs ?? 10_000);
+    }, this.startTimeoutMs);
   }
 
   private kill(runner: RunnerSlot<Meta>): void {
@@ -579,6 +618,7 @@ class Supervisor<Meta> {
     }
     const inflight = [...runner.inflight.values()];
     runner.inflight.clear();
+    runner.perIsolate.clear();
     runner.versions.clear();
     runner.watchdogCulprits.clear();
     for (const p of inflight) {
@@ -596,8 +636,10 @@ class Supervisor<Meta> {
         });
         this.fault(p.call.versionKey, p.call, "crash", record.message);
       } else if (!p.retried && !this.stopped) {
-        // Innocent: another call took the runner down. Run it again, uncharged.
+        // Innocent: another call took the runner down. Run it again, uncharged,
+        // under a new wire id so nothing from the dead attempt can reach it.
         p.retried = true;
+        p.n = this.nextN++;
         p.bridgeCalls = 0;
         p.bridgeOutstanding = 0;
         p.hostWaitMs = 0;

@@ -29,6 +29,8 @@ type CompiledScript = ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer>;
 export interface BundleSource {
   code: string;
   cachedData?: ivm.ExternalCopy<ArrayBuffer>;
+  /** Set when the bundle failed to compile: the same content fails the same way. */
+  compileError?: string;
 }
 
 /** What the isolate needs to know about the call it runs. */

@@ -91,3 +91,24 @@ export async function readForm(request: Request, context: AppLoadContext): Promi
   assertCsrf(request, context, typeof submitted === "string" ? submitted : null);
   return form;
 }
+
+/**
+ * The central check every route action passes before it runs (see
+ * `wrapBuild`): the token comes from the `X-CSRF-Token` header or the form's
+ * `_csrf` field, read from a clone so the action can still read the body.
+ * A body that is neither a form nor carries the header is refused.
+ */
+export async function assertCsrfForAction(request: Request, context: AppLoadContext): Promise<void> {
+  if (request.headers.get("x-csrf-token")) return assertCsrf(request, context, null);
+  const type = request.headers.get("content-type") ?? "";
+  let submitted: string | null = null;
+  if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
+    try {
+      const value = (await request.clone().formData()).get(CSRF_FIELD);
+      submitted = typeof value === "string" ? value : null;
+    } catch {
+      throw new AppError("bad_request", "The request body is not a form");
+    }
+  }
+  assertCsrf(request, context, submitted);
+}

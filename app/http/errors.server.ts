@@ -8,9 +8,13 @@
  * - any other AppError is thrown as a Response with its status, for the
  *   route's ErrorBoundary;
  * - anything else is logged and becomes a bare 500 with no details.
+ * Every action also passes the CSRF check here first, so a route cannot
+ * forget it (paths that authenticate without the cookie are exempt).
  */
 import { json, type ServerBuild } from "@remix-run/node";
 import { isAppError, type AppError } from "../lib/errors";
+import { assertCsrfForAction } from "./csrf.server";
+import { isCsrfExempt } from "./origin-guard.server";
 
 export type ActionErrorData = { ok: false; formError: string; code: string; fieldErrors?: Record<string, string[]> };
 
@@ -33,6 +37,9 @@ type Fn = (args: any) => Promise<unknown> | unknown;
 function wrap(fn: Fn, kind: "loader" | "action", routeId: string): Fn {
   return async (args) => {
     try {
+      if (kind === "action" && !isCsrfExempt(new URL(args.request.url).pathname)) {
+        await assertCsrfForAction(args.request, args.context);
+      }
       return await fn(args);
     } catch (e) {
       if (e instanceof Response) throw e;

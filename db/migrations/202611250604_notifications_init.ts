@@ -27,6 +27,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX mail_outbox_created_idx ON mail_outbox (id DESC);
+    CREATE INDEX mail_outbox_kept_idx ON mail_outbox (created_at) WHERE status = 'kept';
   `);
 }
 

@@ -34,3 +34,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Waits (up to 10 s) until `text` is visible on the page; fails the test otherwise. */
+export async function seeText(page: Page, text: string, timeout = 10_000): Promise<void> {
+  await page.getByText(text, { exact: false }).first().waitFor({ state: "visible", timeout });
+}

@@ -65,7 +65,29 @@ export async function createTestPlatform(overrides: Partial<Config> = {}): Promi
   const queuePrefix = `bzt${randomBytes(5).toString("hex")}`;
   const config = testConfig({ ...overrides, databaseUrl: url ?? overrides.databaseUrl, mode: url ? "services" : "embedded" });
   const platform = await createPlatform(config, { database: handle, migrate: false, queuePrefix });
+  const close = platform.close;
+  platform.close = async () => {
+    await close();
+    if (config.redisUrl) await deleteRedisPrefix(config.redisUrl, queuePrefix);
+  };
   return Object.assign(platform, { reopenInfo: { databaseUrl: url, dataDir, queuePrefix } });
+}
+
+/** Removes what a test file's BullMQ queues left in Redis (kept jobs, schedulers). */
+async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
