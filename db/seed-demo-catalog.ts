@@ -70,7 +70,6 @@ function motifSvg(motif: Motif, p: Palette, variant: number, seed: number): stri
         leaf(330, 360, 1.15, -28 + variant * 8, p.accent, "#ffffff"),
         leaf(470, 340, 1.0, 24 - variant * 6, p.ink, "#ffffff"),
         leaf(400, 420, 0.8, 2, "#65a30d", "#ffffff"),
-        `<circle cx="560" cy="220" r="18" fill="#ffffff" opacity="0.7"/>`,
       ].join("");
     case "cake": {
       let rings = "";
@@ -100,7 +99,7 @@ function motifSvg(motif: Motif, p: Palette, variant: number, seed: number): stri
         <path d="M300,200 L270,180" stroke="${p.accent}" stroke-width="10" stroke-linecap="round"/>`;
     case "cup":
       return `<path d="M270,270 L530,270 L500,480 C495,510 305,510 300,480 Z" fill="#ffffff" stroke="${p.accent}" stroke-width="6"/>
-        <ellipse cx="400" cy="270" rx="130" ry="24" fill="#b45309" opacity="0.75"/>`;
+        <ellipse cx="400" cy="270" rx="130" ry="24" fill="${p.accent}" opacity="0.55"/>`;
     case "tin":
       return `<rect x="250" y="250" width="300" height="260" rx="18" fill="${p.accent}"/>
         <rect x="236" y="220" width="328" height="64" rx="14" fill="${p.ink}"/>
@@ -204,8 +203,8 @@ type DemoProduct = {
   palette: keyof typeof PALETTES;
   label: string;
   sub: string;
-  /** pictures in the gallery (the second is a variant of the first) */
-  pictures?: 1 | 2;
+  /** a second gallery picture: another colour or a brewed cup, drawn like the first with these changes */
+  second?: { motif?: Motif; palette?: keyof typeof PALETTES; sub?: string };
   specs?: SpecDefinition[];
   /** per SKU, in spec-combination order; a product without specs has one */
   skus: SkuPlan[];
@@ -222,7 +221,7 @@ const PRODUCTS: DemoProduct[] = [
     sub: "Green tea · Hangzhou",
     motif: "leaves",
     palette: "tea",
-    pictures: 2,
+    second: { motif: "cup", sub: "Brewed at 80 °C" },
     description:
       "Pan-fired by hand in the villages around West Lake, picked **before Qingming** when the buds are at their sweetest.\n\n- Chestnut aroma, orchid finish\n- Brew at 80 °C for 2 minutes; three to four infusions\n- Sealed in nitrogen-flushed pouches",
     specs: [{ name: "Weight", values: ["50g", "100g", "250g"] }],
@@ -296,7 +295,7 @@ const PRODUCTS: DemoProduct[] = [
     sub: "Jingdezhen porcelain",
     motif: "gaiwan",
     palette: "teaware",
-    pictures: 2,
+    second: { palette: "white", sub: "Ivory glaze" },
     description: "The lidded bowl every tea house uses: thin-walled porcelain that stays cool at the rim.\n\n- 150 ml, dishwasher safe\n- Hand-glazed, so each glaze pools a little differently",
     specs: [{ name: "Colour", values: ["Celadon", "Ivory", "Sky Blue"] }],
     skus: [
@@ -377,7 +376,7 @@ const PRODUCTS: DemoProduct[] = [
     sub: "Heavy cotton canvas",
     motif: "tote",
     palette: "indigo",
-    pictures: 2,
+    second: { palette: "oolong", sub: "Natural canvas" },
     description: "Heavy 16 oz cotton canvas with a printed tea leaf and an inside pocket for your tumbler.",
     specs: [
       { name: "Colour", values: ["Natural", "Indigo"] },
@@ -438,8 +437,10 @@ export async function seedDemoCatalog(ctx: SeedContext, opts: { storage?: Object
   // Draw every picture first (sharp works on its own threads), then store them in the transaction.
   const jobs: { key: string; svg: string }[] = [{ key: "banner", svg: bannerSvg() }];
   PRODUCTS.forEach((p, i) => {
-    for (let v = 0; v < (p.pictures ?? 1); v++) {
-      jobs.push({ key: `${p.key}:${v}`, svg: productSvg({ label: p.label, sub: p.sub, motif: p.motif, palette: PALETTES[p.palette], variant: v, seed: i * 31 + v }) });
+    jobs.push({ key: `${p.key}:0`, svg: productSvg({ label: p.label, sub: p.sub, motif: p.motif, palette: PALETTES[p.palette], variant: 0, seed: i * 31 }) });
+    if (p.second) {
+      const { motif = p.motif, palette = p.palette, sub = p.sub } = p.second;
+      jobs.push({ key: `${p.key}:1`, svg: productSvg({ label: p.label, sub, motif, palette: PALETTES[palette], variant: 1, seed: i * 31 + 1 }) });
     }
   });
   const rendered = await Promise.all(jobs.map(async (j) => ({ key: j.key, bytes: await render(j.svg) })));
@@ -468,7 +469,7 @@ export async function seedDemoCatalog(ctx: SeedContext, opts: { storage?: Object
       price: first.price,
       compareAtPrice: first.compareAt ?? null,
       stock: first.stock,
-      imageIds: Array.from({ length: p.pictures ?? 1 }, (_, v) => imageIds.get(`${p.key}:${v}`)!),
+      imageIds: [imageIds.get(`${p.key}:0`)!, ...(p.second ? [imageIds.get(`${p.key}:1`)!] : [])],
     });
     productIds.set(p.key, created.id);
     // Every SKU starts like the first; set the ones that differ in price, compare-at price or stock.

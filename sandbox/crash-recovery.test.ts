@@ -106,6 +106,12 @@ describe("a catastrophic error in one isolate", () => {
     const crashed = sandbox.run(crashCall);
     // The retried slow call must find its answer on the fresh runner.
     void crashed.then(() => slowCall.release());
+    // The new runner process must be started within a second of the crash.
+    const restarted = crashed.then(async () => {
+      const at = Date.now();
+      await eventually(() => runnerStats(0).pid !== null && runnerStats(0).pid !== before[0].pid, 1_000);
+      return Date.now() - at;
+    });
     const served = await keepServing(crashed);
 
     const result = await crashed;
@@ -123,10 +129,11 @@ describe("a catastrophic error in one isolate", () => {
     expect(slowRequests).toHaveLength(2); // the first attempt died with its runner; the retry asked again
 
     expect(served.length).toBeGreaterThan(0);
-    expect(served.every((r) => r.outcome === "ok" && !r.retried)).toBe(true);
+    expect(served.filter((r) => r.outcome !== "ok" || r.retried)).toEqual([]);
     expect(runnerStats(1)).toMatchObject({ pid: before[1].pid, restarts: 0 });
 
     // The crashed runner was started again (at once) and serves its versions.
+    expect(await restarted).toBeLessThan(1_000);
     expect(runnerStats(0).restarts).toBe(before[0].restarts + 1);
     await eventually(() => runnerStats(0).ready);
     expect(runnerStats(0).pid).not.toBe(before[0].pid);
@@ -134,18 +141,6 @@ describe("a catastrophic error in one isolate", () => {
     expect(faults).toHaveLength(1);
     // V8's fatal report reaches the supervisor through the runner's stderr.
     expect(stderr.join("")).toContain("Last few GCs");
-  });
-
-  it("the supervisor starts the new runner process within a second of the crash", async () => {
-    await eventually(() => runnerStats(0).ready);
-    const pid = runnerStats(0).pid;
-    const crashed = sandbox.run(callOf(bomb, "explode", {}, { limits: { cpuMs: 10_000, wallMs: 20_000 } }));
-    const result = await crashed;
-    const at = Date.now();
-    expect(result.outcome).toBe("crash");
-    await eventually(() => runnerStats(0).pid !== null && runnerStats(0).pid !== pid, 1_000);
-    expect(Date.now() - at).toBeLessThan(1_000);
-    await eventually(() => runnerStats(0).ready);
   });
 });
 

@@ -86,17 +86,22 @@ function rememberSource(versionKey: string, code: string): void {
 
 class MissingBundle extends Error {}
 
+/** Resolves to the version's isolate with a reservation taken: the caller must acquire it, then drop the reservation. */
 function isolateFor(versionKey: string, memoryMb: number): Promise<VersionIsolate> {
+  const reserve = (vi: VersionIsolate) => {
+    vi.reservations++;
+    return vi;
+  };
   const key = VersionIsolate.key(versionKey, memoryMb);
   const existing = isolates.get(key);
   if (existing && !existing.disposed) {
     touch(isolates, key, existing);
     const source = sources.get(versionKey);
     if (source) touch(sources, versionKey, source);
-    return Promise.resolve(existing);
+    return Promise.resolve(reserve(existing));
   }
   const pending = creating.get(key);
-  if (pending) return pending;
+  if (pending) return pending.then(reserve);
   const source = sources.get(versionKey);
   if (!source) return Promise.reject(new MissingBundle());
   if (source.compileError) return Promise.reject(new Error(source.compileError));
@@ -112,7 +117,7 @@ function isolateFor(versionKey: string, memoryMb: number): Promise<VersionIsolat
     .then(
       (vi) => {
         isolates.set(key, vi);
-        evictIdle();
+        evictSoon();
         return vi;
       },
       (e: unknown) => {
@@ -124,15 +129,21 @@ function isolateFor(versionKey: string, memoryMb: number): Promise<VersionIsolat
     )
     .finally(() => creating.delete(key));
   creating.set(key, created);
-  return created;
+  return created.then(reserve);
 }
 
-function evictIdle(): void {
-  if (isolates.size <= maxIsolates) return;
-  for (const vi of [...isolates.values()]) {
-    if (isolates.size <= maxIsolates) break;
-    if (vi.idle) vi.dispose();
-  }
+let evictionScheduled = false;
+/** Deferred so that every caller waiting on a new isolate has reserved it first. */
+function evictSoon(): void {
+  if (evictionScheduled || isolates.size <= maxIsolates) return;
+  evictionScheduled = true;
+  setImmediate(() => {
+    evictionScheduled = false;
+    for (const vi of [...isolates.values()]) {
+      if (isolates.size <= maxIsolates) break;
+      if (vi.idle) vi.dispose();
+    }
+  });
 }
 
 // ---- Calls. ----
@@ -228,8 +239,9 @@ function round(ms: number): number {
 
 async function runCall(call: ActiveCall): Promise<WireResult | null> {
   let reported = false;
-  // A waiting call can find its isolate disposed (memory kill, timeout recycle): take a fresh one.
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // A waiting call can find its isolate disposed (another call's memory kill or
+  // timeout recycled it): take a fresh one.
+  for (let attempt = 0; attempt < 5; attempt++) {
     let vi: VersionIsolate;
     try {
       vi = await isolateFor(call.wire.versionKey, call.limits.memoryMb);
@@ -243,6 +255,7 @@ async function runCall(call: ActiveCall): Promise<WireResult | null> {
       return { n: call.n, outcome, error: `the extension failed to compile: ${message}`.slice(0, 1000), cpuMs: 0, wallMs: 0, logs: [], bridgeCalls: 0 };
     }
     await vi.acquire();
+    vi.reservations--;
     if (vi.disposed) {
       vi.release();
       continue;
@@ -257,9 +270,10 @@ async function runCall(call: ActiveCall): Promise<WireResult | null> {
     } finally {
       call.vi = null;
       vi.release();
+      evictSoon();
     }
   }
-  return { n: call.n, outcome: "memory", error: "the extension exceeded its memory limit", cpuMs: 0, wallMs: 0, logs: [], bridgeCalls: 0 };
+  return { n: call.n, outcome: "error", error: "the extension's isolate was recycled repeatedly", cpuMs: 0, wallMs: 0, logs: [], bridgeCalls: 0 };
 }
 
 async function handleRun(wire: WireCall): Promise<void> {

@@ -82,6 +82,8 @@ export class VersionIsolate {
   readonly versionKey: string;
   readonly memoryMb: number;
   disposed = false;
+  /** Calls that were handed this isolate and have not taken its lock yet (an eviction must skip it). */
+  reservations = 0;
 
   private readonly isolate: ivm.Isolate;
   private readonly onDispose: (vi: VersionIsolate) => void;
@@ -143,7 +145,7 @@ export class VersionIsolate {
 
   /** True when no call holds or waits for the isolate (it may be evicted). */
   get idle(): boolean {
-    return !this.locked && this.waiters.length === 0;
+    return !this.locked && this.waiters.length === 0 && this.reservations === 0;
   }
 
   acquire(): Promise<void> {

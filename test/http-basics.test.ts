@@ -68,6 +68,10 @@ describe("http basics", () => {
     const get = await client.get("/notifications");
     expect([302, 303]).toContain(get.status);
     expect(get.location).toMatch(/^\/login(\?|$)/);
+    // Without a CSRF cookie the central check answers first (403); with one, the guard redirects.
+    const noToken = await client.post("/notifications", { intent: "read-all" });
+    expect(noToken.status).toBe(403);
+    await client.get("/login");
     const post = await client.post("/notifications", { intent: "read-all" });
     expect([302, 303]).toContain(post.status);
     expect(post.location).toMatch(/^\/login(\?|$)/);

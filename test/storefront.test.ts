@@ -4,11 +4,7 @@
  * paginated, merchant text is escaped in the rendered HTML, and the demo
  * seed lays out a published home page quickly.
  */
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalDiskStorage } from "../app/storage/index.server";
 import { storageFor } from "../app/storage/index.server";
 import * as layout from "../app/routes/s.$shopHandle";
 import * as home from "../app/routes/s.$shopHandle._index";
@@ -16,8 +12,9 @@ import * as productPage from "../app/routes/s.$shopHandle.products.$productId";
 import * as categoryPage from "../app/routes/s.$shopHandle.c.$categoryId";
 import * as searchPage from "../app/routes/s.$shopHandle.search";
 import * as cartRoute from "../app/routes/s.$shopHandle.cart";
-import { seedDemo } from "../db/seed";
-import { seedDemoCatalog } from "../db/seed-demo-catalog";
+import * as storefrontPage from "../app/routes/s.$shopHandle.p.$slug";
+import { seedSteps } from "../db/seed";
+import { demoCatalogStep, seedDemoCatalog } from "../db/seed-demo-catalog";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { startTestServer, type TestServer } from "./support/server";
 import { body, createMerchantShop, createTestCategory, createTestProduct, TestBrowser, type TestShop } from "./support/storefront-fixtures";
@@ -178,42 +175,38 @@ describe("rendered HTML", () => {
 });
 
 describe("the demo seed", () => {
-  it("lays out a published home page with a banner, bestsellers, a category group and about-us, in under 5 s", async () => {
-    const dataDir = platform.config.dataDir;
+  it("is a step of the seed, and lays out a published home page with a banner, bestsellers, a category group and about-us, in under 5 s", async () => {
+    expect(seedSteps).toContain(demoCatalogStep);
+    const { owner, shop: demo } = await createMerchantShop(platform);
+    const storage = storageFor(platform);
     const started = Date.now();
-    const previous = process.env.DATA_DIR;
-    // The seed step writes pictures where the server reads them: the DATA_DIR of the environment.
-    process.env.DATA_DIR = dataDir;
-    try {
-      expect(await seedDemo(platform.db)).toBe(true);
-    } finally {
-      if (previous === undefined) delete process.env.DATA_DIR;
-      else process.env.DATA_DIR = previous;
-    }
+    await platform.db.transaction().execute((trx) => seedDemoCatalog({ trx, users: { merchant: owner.id }, shopId: demo.id }, { storage }));
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(5000);
 
-    const data = await body(await buyer.get(home, "/s/demo", { shopHandle: "demo" }));
+    const data = await body(await buyer.get(home, `/s/${demo.handle}`, { shopHandle: demo.handle }));
     expect(data.page.sections.map((s: { type: string }) => s.type)).toEqual(["banner", "product_grid", "category_group", "product_list", "rich_text"]);
-    const [banner, grid, group] = data.page.sections;
+    const [banner, grid, group, list, about] = data.page.sections;
+    expect(banner).toMatchObject({ headline: "Spring harvest teas are here", link: expect.stringMatching(new RegExp(`^/s/${demo.handle}/c/cat_`)) });
     expect(banner.image.src).toMatch(/^\/media\/img_/);
     expect(grid.products).toHaveLength(6);
     expect(grid.products.every((p: { image: unknown }) => p.image)).toBe(true);
-    expect(group.title).toBe("Fine teas");
+    expect(group).toMatchObject({ title: "Fine teas", hasMore: true });
+    expect(group.products).toHaveLength(4);
+    expect(list.products).toHaveLength(3);
+    expect(about.html).toContain("<h2>About us</h2>");
     expect(data.categories.map((c: { name: string }) => c.name)).toEqual(["Tea", "Teaware", "Snacks", "Gifts"]);
+    const gifts = await buyer.get(storefrontPage, `/s/${demo.handle}/p/gifts`, { shopHandle: demo.handle, slug: "gifts" });
+    expect(gifts.status).toBe(200);
 
     // The pictures are in the platform's storage.
-    const demoShop = await platform.db.selectFrom("shops").select("id").where("handle", "=", "demo").executeTakeFirstOrThrow();
-    const images = await platform.db.selectFrom("images").select(["sha256", "mime"]).where("shop_id", "=", demoShop.id).execute();
-    expect(images.length).toBeGreaterThanOrEqual(14);
-    const storage = storageFor(platform);
+    const images = await platform.db.selectFrom("images").select(["sha256", "mime"]).where("shop_id", "=", demo.id).execute();
+    expect(images).toHaveLength(17);
     for (const img of images) expect(await storage.has(`images/${img.sha256.slice(0, 2)}/${img.sha256}.webp`)).toBe(true);
 
     // Running the step again is a no-op.
-    await platform.db.transaction().execute((trx) =>
-      seedDemoCatalog({ trx, users: {}, shopId: demoShop.id }, { storage: createLocalDiskStorage(path.join(mkdtempSync(path.join(os.tmpdir(), "bz-")), "media")) }),
-    );
-    const count = await platform.db.selectFrom("products").select((eb) => eb.fn.countAll<string>().as("n")).where("shop_id", "=", demoShop.id).executeTakeFirstOrThrow();
+    await platform.db.transaction().execute((trx) => seedDemoCatalog({ trx, users: { merchant: owner.id }, shopId: demo.id }, { storage }));
+    const count = await platform.db.selectFrom("products").select((eb) => eb.fn.countAll<string>().as("n")).where("shop_id", "=", demo.id).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(13);
   });
 });
