@@ -63,6 +63,8 @@ afterAll(async () => {
 const runnerStats = (index: number) => sandbox.stats().runners[index];
 
 async function warmAll(): Promise<void> {
+  // Until both runners are up, the router sends every version to the one that is.
+  await eventually(() => runnerStats(0).ready && runnerStats(1).ready);
   const results = await sandbox.runBatch([
     callOf(bomb, "ping", {}, { limits: RELAXED }),
     callOf(bigint, "ping", {}, { limits: RELAXED }),

@@ -60,7 +60,6 @@ describe("catalog admin in a browser", () => {
     await page.locator('input[name="specs.0.values"]').fill("White, Sand");
     await page.getByLabel("Spec 2 name").fill("Size");
     await page.locator('input[name="specs.1.values"]').fill("S, M, L");
-    await screenshot(page, "catalog-admin-new-product");
     await page.getByRole("button", { name: "Create product" }).click();
     await seeText(page, "Product created.");
     const productId = page.url().match(/products\/(prd_[0-9a-z]{26})/)![1];
@@ -68,15 +67,6 @@ describe("catalog admin in a browser", () => {
 
     await page.getByLabel("White / S price", { exact: true }).fill("99.50");
     await page.getByLabel("Sand / L stock", { exact: true }).fill("12");
-    await screenshot(page, "debug-before-save");
-    console.log("DEBUG", await page.evaluate(() => {
-      const out: string[] = [`doc ${document.documentElement.scrollWidth}/${document.documentElement.clientWidth} inner ${window.innerWidth} vv ${window.visualViewport?.width} scale ${window.visualViewport?.scale}`];
-      for (const el of Array.from(document.querySelectorAll("body *"))) {
-        const r = el.getBoundingClientRect();
-        if (r.right > document.documentElement.clientWidth + 1) out.push(`${el.tagName}.${el.className} right=${Math.round(r.right)}`);
-      }
-      return out.slice(0, 15).join("\n");
-    }));
     await page.getByRole("button", { name: "Save SKUs" }).click();
     await seeText(page, "Saved 2 SKUs.");
 
