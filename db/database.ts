@@ -3,6 +3,10 @@
  * (see DESIGN.md). Later issues add their tables here with their migrations.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { AftersaleTables } from "./tables/aftersale";
+import type { CheckoutTables } from "./tables/checkout";
+import type { OrdersTables } from "./tables/orders";
+import type { PaymentsTables } from "./tables/payments";
 
 /** timestamptz: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -266,7 +270,7 @@ export interface CartLinesTable {
   updated_at: Timestamp;
 }
 
-export interface Database {
+export interface Database extends AftersaleTables, OrdersTables, CheckoutTables, PaymentsTables {
   users: UsersTable;
   sessions: SessionsTable;
   password_resets: PasswordResetsTable;

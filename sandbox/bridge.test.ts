@@ -30,6 +30,11 @@ const plugin = version(`{
     catch (e) { return { name: e.name, code: e.code, message: e.message, isError: e instanceof Error, typed: e instanceof ctx.errors.ScopeError }; }
   },
   scopeUncaught: async (input, ctx) => ctx.customers.get("someone-else"),
+  scopePolluted: async (input, ctx) => {
+    Object.prototype.ok = true;
+    Object.prototype.value = "forged";
+    try { return await ctx.customers.get("someone-else"); } catch (e) { return e.name; }
+  },
   hostFails: async (input, ctx) => {
     try { await ctx.settings.get(); return "answered"; } catch (e) { return e.name + ":" + e.code + ":" + e.message; }
   },
@@ -128,6 +133,11 @@ describe("bridge errors", () => {
       isError: true,
       typed: true,
     });
+  });
+
+  it("polluting Object.prototype in the isolate cannot turn a host refusal into a value", async () => {
+    answer = () => ({ ok: false, error: { code: "scope", message: "not granted" } });
+    expect(await run("scopePolluted")).toMatchObject({ outcome: "ok", output: '"ScopeError"' });
   });
 
   it("an uncaught ScopeError fails the call with its message only", async () => {

@@ -161,13 +161,15 @@
       p.reject(makeError("internal", "malformed host answer"));
       return;
     }
-    if (r !== null && typeof r === "object" && r.ok === true) {
-      p.resolve(r.value);
+    // Own properties only: a plugin that polluted Object.prototype must not turn an error into a value.
+    const own = (o, key) => (o !== null && typeof o === "object" && ObjectHasOwn(o, key) ? o[key] : undefined);
+    if (own(r, "ok") === true) {
+      p.resolve(own(r, "value"));
       return;
     }
-    const err = r !== null && typeof r === "object" ? r.error : undefined;
-    const code = err !== null && typeof err === "object" && typeof err.code === "string" ? err.code : "internal";
-    const message = err !== null && typeof err === "object" && typeof err.message === "string" ? err.message : code;
+    const err = own(r, "error");
+    const code = typeof own(err, "code") === "string" ? err.code : "internal";
+    const message = typeof own(err, "message") === "string" ? err.message : code;
     p.reject(makeError(code, message));
   }
 

@@ -19,6 +19,7 @@ const plugin = version(`{
   sized: (input) => "x".repeat(input.n),
   chatty: (input, ctx) => { for (let i = 0; i < 10; i++) ctx.log("line " + i + " " + "y".repeat(200)); console.log("after"); return 1; },
   neverRuns: async (input, ctx) => { await ctx.settings.get(); return "ran"; },
+  neverSettles: () => new Promise(() => {}),
 }`);
 
 let sandbox: Sandbox;
@@ -74,6 +75,15 @@ describe("wall deadline (supervisor watchdog, 150 ms by default)", () => {
     expect(result.error).toBe("the extension exceeded its wall-clock deadline of 150 ms");
     expect(Date.now() - started).toBeLessThan(1_000);
     await eventually(() => runner().restarts === before.restarts + 1 && runner().pid !== before.pid && runner().pid !== null, 1_000);
+    await warm();
+  });
+
+  it("a hook whose promise never settles uses no CPU; the watchdog ends it: timeout, restart", async () => {
+    await warm();
+    const before = runner();
+    const result = await sandbox.run(callOf(plugin, "neverSettles"));
+    expect(result).toMatchObject({ outcome: "timeout", error: "the extension exceeded its wall-clock deadline of 150 ms" });
+    await eventually(() => runner().restarts === before.restarts + 1 && runner().ready);
     await warm();
   });
 });

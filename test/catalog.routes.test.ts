@@ -79,19 +79,20 @@ describe("tenant isolation: shop A's merchant and shop B's things → 404", () =
     const path = editorPath(a.shopId, bProduct.id);
     expect((await callLoader(platform, editorRoute, a, path, params)).status).toBe(404);
     const sku = bProduct.skus[0].id;
-    for (const form of [
+    const forms: Record<string, string>[] = [
       { intent: "details", title: "Hijacked", description: "", categoryId: "", status: "on_sale" },
       { intent: "specs", "specs.0.name": "Size", "specs.0.values": "S, M" },
       { intent: "skus", [`skus.${sku}.price`]: "0.01", [`skus.${sku}.stock`]: "0", [`skus.${sku}.stockWas`]: "2" },
       { intent: "image-remove", imageId: bImageId },
       { intent: "image-down", imageId: bImageId },
-    ]) {
+    ];
+    for (const form of forms) {
       const res = await callAction(platform, editorRoute, a, path, params, form);
       expect(res.status, form.intent).toBe(404);
     }
     const upload = new FormData();
     upload.set("intent", "upload");
-    upload.set("image", new File([await makePng()], "x.png", { type: "image/png" }));
+    upload.set("image", new File([new Uint8Array(await makePng())], "x.png", { type: "image/png" }));
     expect((await callAction(platform, editorRoute, a, path, params, upload)).status).toBe(404);
     await expectBUnchanged();
   });
@@ -113,12 +114,13 @@ describe("tenant isolation: shop A's merchant and shop B's things → 404", () =
   it("B's category through A's shop: rename, move, reorder, delete; and as a product's category", async () => {
     const params = { shopId: a.shopId };
     const path = `/admin/shops/${a.shopId}/categories`;
-    for (const form of [
+    const forms: Record<string, string>[] = [
       { intent: "rename", id: bCategoryId, name: "Mine" },
       { intent: "move", id: bCategoryId, parentId: "" },
       { intent: "up", id: bCategoryId },
       { intent: "delete", id: bCategoryId },
-    ]) {
+    ];
+    for (const form of forms) {
       expect((await callAction(platform, categoriesRoute, a, path, params, form)).status, form.intent).toBe(404);
     }
     const create = await callAction(platform, categoriesRoute, a, path, params, { intent: "create", name: "Child", parentId: bCategoryId });

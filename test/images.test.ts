@@ -64,7 +64,7 @@ describe("type by content", () => {
   });
 
   it("accepts a PNG uploaded as photo.jpg with Content-Type image/jpeg — as a PNG", async () => {
-    const res = await upload([new File([await makePng(50, 40)], "photo.jpg", { type: "image/jpeg" })]);
+    const res = await upload([new File([new Uint8Array(await makePng(50, 40))], "photo.jpg", { type: "image/jpeg" })]);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, message: "Image added." });
     const [img] = (await getAdminProduct(platform.db, m.shopId, product.id)).images;
@@ -93,7 +93,7 @@ describe("type by content", () => {
   });
 
   it("refuses GIF, even named .jpg", async () => {
-    const res = await upload([new File([await makeGif()], "anim.jpg", { type: "image/jpeg" })]);
+    const res = await upload([new File([new Uint8Array(await makeGif())], "anim.jpg", { type: "image/jpeg" })]);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ fieldErrors: { image: ["GIF images are not supported; use JPEG, PNG or WebP"] } });
   });
@@ -101,7 +101,7 @@ describe("type by content", () => {
   it("refuses an empty file and names the failing file in a multi-upload, attaching none", async () => {
     const before = (await getAdminProduct(platform.db, m.shopId, product.id)).images.length;
     const res = await upload([
-      new File([await makeWebp(10, 10)], "good.webp", { type: "image/webp" }),
+      new File([new Uint8Array(await makeWebp(10, 10))], "good.webp", { type: "image/webp" }),
       new File(["nope"], "bad.jpg", { type: "image/jpeg" }),
     ]);
     expect(res.status).toBe(400);

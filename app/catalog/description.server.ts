@@ -18,7 +18,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
     "table", "thead", "tbody", "tr", "th", "td",
   ],
   // No images, iframes, styles, classes or ids: nothing that loads from elsewhere, restyles the page or clobbers the DOM.
-  allowedAttributes: { a: ["href", "title"], ol: ["start"], th: ["align"], td: ["align"] },
+  // `rel` and `target` on links are allowed only because the transform below overwrites whatever the input said.
+  allowedAttributes: { a: ["href", "title", "rel", "target"], ol: ["start"], th: ["align"], td: ["align"] },
   allowedSchemes: ["http", "https", "mailto"],
   allowedSchemesAppliedToAttributes: ["href"],
   allowProtocolRelative: false,
@@ -35,8 +36,6 @@ const SANITIZE: sanitizeHtml.IOptions = {
   },
   nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "iframe", "object"],
 };
-// `rel` and `target` are set by the transform, never taken from the input.
-SANITIZE.allowedAttributes = { ...(SANITIZE.allowedAttributes as Record<string, string[]>), a: ["href", "title", "rel", "target"] };
 
 /**
  * Renders merchant Markdown to HTML that is safe to inject into a page.

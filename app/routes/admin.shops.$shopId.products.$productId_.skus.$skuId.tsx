@@ -96,7 +96,7 @@ export default function SkuLedgerPage() {
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id}>
-                  <td className="small">{e.createdAt.slice(0, 16).replace("T", " ")}</td>
+                  <td className="small nowrap">{e.createdAt.slice(0, 16).replace("T", " ")}</td>
                   <td>{STOCK_REASON_LABELS[e.reason]}</td>
                   <td className={`num ${e.delta > 0 ? "delta-pos" : "delta-neg"}`}>{e.delta > 0 ? `+${e.delta}` : e.delta}</td>
                   <td className="num">{e.balanceAfter}</td>

@@ -115,8 +115,8 @@ export default function ProductListPage() {
                 </th>
                 <th>Product</th>
                 <th>Status</th>
-                <th className="num">Price</th>
-                <th className="num">Stock</th>
+                <th className="num hide-sm">Price</th>
+                <th className="num hide-sm">Stock</th>
                 <th className="num hide-sm">SKUs</th>
                 <th className="hide-sm">Category</th>
               </tr>
@@ -130,14 +130,20 @@ export default function ProductListPage() {
                   <td>
                     <div className="cat-title-cell">
                       {p.imageId ? <img className="cat-thumb" src={imageUrl(p.imageId, 160)} alt="" loading="lazy" /> : <span className="cat-thumb cat-thumb-empty" />}
-                      <Link to={`${base}/${p.id}`}>{p.title}</Link>
+                      <div>
+                        <Link to={`${base}/${p.id}`}>{p.title}</Link>
+                        {/* Phones: price and stock under the title instead of in columns of their own. */}
+                        <div className="show-sm small muted">
+                          {formatPriceRange(p.minPrice, p.maxPrice, shop.currency)} · {p.totalStock === 0 ? "sold out" : `${p.totalStock} in stock`}
+                        </div>
+                      </div>
                     </div>
                   </td>
                   <td>
                     <StatusBadge status={p.status} />
                   </td>
-                  <td className="num">{formatPriceRange(p.minPrice, p.maxPrice, shop.currency)}</td>
-                  <td className="num">{p.totalStock === 0 ? <span className="badge badge-err">Sold out</span> : p.totalStock}</td>
+                  <td className="num hide-sm">{formatPriceRange(p.minPrice, p.maxPrice, shop.currency)}</td>
+                  <td className="num hide-sm">{p.totalStock === 0 ? <span className="badge badge-err">Sold out</span> : p.totalStock}</td>
                   <td className="num hide-sm">{p.skuCount}</td>
                   <td className="hide-sm small">{p.categoryName ?? <span className="muted">—</span>}</td>
                 </tr>

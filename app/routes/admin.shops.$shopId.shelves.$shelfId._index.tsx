@@ -10,25 +10,22 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { requireShopMember } from "~/accounts/index.server";
-import { imageUrl, listAdminProducts } from "~/catalog/index.server";
+import { listAdminProducts, readLimitedForm } from "~/catalog/index.server";
+import { imageUrl } from "~/catalog/media";
 import { formatMoney } from "~/catalog/money";
 import { CsrfInput, FormError } from "~/components/forms";
 import { RouteErrorCard } from "~/components/route-error";
 import type { ActionErrorData } from "~/http/errors.server";
-import { readLimitedForm } from "~/catalog/index.server";
+import { categoryOptions, describePlacedProducts, getShelfDraft, submitShelfEditor } from "~/shelves/index.server";
 import {
-  categoryOptions,
-  describePlacedProducts,
-  getShelfDraft,
   MAX_GRID_PRODUCTS,
   MAX_LIST_PRODUCTS,
   SECTION_HINTS,
   SECTION_LABELS,
   SECTION_TYPES,
   SectionId,
-  submitShelfEditor,
   type Section,
-} from "~/shelves/index.server";
+} from "~/shelves/shelves.schema";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.shelf.title} · Shelves · Admin` : "Shelf editor" }];
 

@@ -12,7 +12,8 @@ import { RouteErrorCard } from "~/components/route-error";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
 import { AppError, fieldErrorsFromZod } from "~/lib/errors";
-import { createShelf, ensureHomeShelf, listShelves, setHomeShelf, ShelfListForm, slugify } from "~/shelves/index.server";
+import { createShelf, ensureHomeShelf, listShelves, setHomeShelf } from "~/shelves/index.server";
+import { ShelfListForm, slugify } from "~/shelves/shelves.schema";
 
 export const meta: MetaFunction = () => [{ title: "Shelves · Admin · Bazaar" }];
 

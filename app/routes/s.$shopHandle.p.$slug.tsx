@@ -5,7 +5,8 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { AppError } from "~/lib/errors";
-import { getPublishedPage, requireStorefrontShop, ShelfSlug } from "~/shelves/index.server";
+import { getPublishedPage, requireStorefrontShop } from "~/shelves/index.server";
+import { ShelfSlug } from "~/shelves/shelves.schema";
 import { ShelfSections } from "~/shelves/components/ShelfSections";
 import { StorefrontPageError } from "~/shelves/components/StorefrontChrome";
 

@@ -23,6 +23,8 @@ import { StorefrontPageError } from "~/shelves/components/StorefrontChrome";
 import { initialSelection, optionState, priceRange, selectedSku, toggle, type Selection } from "~/shelves/components/spec-selection";
 
 const GALLERY_WIDTHS = [640, 960, 1280] as const;
+/** At or below this, the page says "Only N left" instead of "N in stock". */
+const LOW_STOCK = 3;
 
 /** Plain text from the sanitized description, for link previews. */
 function summaryOf(html: string, max = 200): string {
@@ -165,7 +167,7 @@ export default function StorefrontProductPage() {
     stockLine =
       sku.stock <= 0
         ? { text: "Sold out", className: "sf-stock sf-stock-out" }
-        : sku.stock <= 5
+        : sku.stock <= LOW_STOCK
           ? { text: `Only ${sku.stock} left`, className: "sf-stock sf-stock-low" }
           : { text: `${sku.stock} in stock`, className: "sf-stock" };
   }

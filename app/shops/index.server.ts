@@ -10,6 +10,8 @@ export {
   listShopsForUser,
   updateShopSettings,
   ensureShopCustomer,
+  setShopSettingsSection,
+  getShopCustomerId,
   type CreateShopInput,
 } from "./shops.service.server";
 export {

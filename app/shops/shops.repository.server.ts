@@ -2,7 +2,7 @@
  * SQL on `shops` and `shop_customers`. Every query on shop data names the
  * shop, by id or by its public handle.
  */
-import type { Insertable, Kysely } from "kysely";
+import { sql, type Insertable, type Kysely } from "kysely";
 import type { Database, Shop, ShopsTable } from "../../db/database";
 
 export async function insertShop(db: Kysely<Database>, row: Insertable<ShopsTable>): Promise<Shop> {
@@ -24,6 +24,15 @@ export async function handleIsTaken(db: Kysely<Database>, handle: string): Promi
 export async function selectShopsByIds(db: Kysely<Database>, shopIds: string[]): Promise<Shop[]> {
   if (shopIds.length === 0) return [];
   return db.selectFrom("shops").selectAll().where("id", "in", shopIds).execute();
+}
+
+/** Replaces one top-level key of `shops.settings` (a jsonb object), leaving the others as they are. */
+export async function updateShopSettingsKey(db: Kysely<Database>, shopId: string, key: string, value: unknown, at: Date): Promise<void> {
+  await db
+    .updateTable("shops")
+    .set({ settings: sql<string>`jsonb_set(settings, ARRAY[${key}]::text[], ${JSON.stringify(value)}::jsonb, true)`, updated_at: at })
+    .where("id", "=", shopId)
+    .execute();
 }
 
 export async function updateShopName(db: Kysely<Database>, shopId: string, name: string, at: Date): Promise<void> {

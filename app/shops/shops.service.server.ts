@@ -18,6 +18,7 @@ import {
   selectShopCustomerId,
   selectShopsByIds,
   updateShopName,
+  updateShopSettingsKey,
 } from "./shops.repository.server";
 import { CreateShopForm, HANDLE_PATTERN, ShopSettingsForm, type ShopView } from "./shops.schema";
 
@@ -146,6 +147,33 @@ export async function updateShopSettings(db: Kysely<Database>, actor: { id: stri
       name: { from: shop.name, to: data.name },
     });
   });
+}
+
+/**
+ * Saves one section of the shop's settings (`settings[section] = value`),
+ * with an audit row. Other modules own the shape of their section and
+ * validate it before calling (checkout: `freight`; orders: `orders`).
+ *
+ * @example
+ * await setShopSettingsSection(db, { id: user.id }, shop.id, "freight", { mode: "flat", amount: 1000 });
+ */
+export async function setShopSettingsSection(db: Kysely<Database>, actor: { id: string }, shopId: string, section: string, value: unknown): Promise<void> {
+  if (!/^[a-z][a-z0-9_]{0,39}$/.test(section)) throw new Error(`shops: invalid settings section ${JSON.stringify(section)}`);
+  await inTransaction(db, async (trx) => {
+    const before = await selectShopById(trx, shopId);
+    if (!before) throw new AppError("not_found", "Shop not found");
+    await updateShopSettingsKey(trx, shopId, section, value, new Date());
+    await record(trx, { type: "user", id: actor.id }, "shop.settings_updated", { shopId, type: "shop", id: shopId }, {
+      section,
+      from: (before.settings ?? {})[section] ?? null,
+      to: value,
+    });
+  });
+}
+
+/** The buyer's customer id in a shop, or null before their first cart or order there. */
+export async function getShopCustomerId(db: Kysely<Database>, shopId: string, userId: string): Promise<string | null> {
+  return (await selectShopCustomerId(db, shopId, userId)) ?? null;
 }
 
 /**

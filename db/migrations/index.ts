@@ -13,6 +13,11 @@ import * as notificationsInit from "./202611250604_notifications_init";
 import * as catalogInit from "./202611250700_catalog_init";
 import * as shelvesInit from "./202611250701_shelves_init";
 import * as checkoutCarts from "./202611250702_checkout_carts";
+import * as checkoutAddressesQuotes from "./202611250800_checkout_addresses_quotes";
+import * as ordersInit from "./202611250801_orders_init";
+import * as paymentsInit from "./202611250900_payments_init";
+import * as paymentsSimulator from "./202611250901_payments_simulator";
+import * as aftersaleClaims from "./202611251000_aftersale_claims";
 
 export const migrations: [name: string, migration: Migration][] = [
   ["202611250600_shops_init", shopsInit],
@@ -23,4 +28,9 @@ export const migrations: [name: string, migration: Migration][] = [
   ["202611250700_catalog_init", catalogInit],
   ["202611250701_shelves_init", shelvesInit],
   ["202611250702_checkout_carts", checkoutCarts],
+  ["202611250800_checkout_addresses_quotes", checkoutAddressesQuotes],
+  ["202611250801_orders_init", ordersInit],
+  ["202611250900_payments_init", paymentsInit],
+  ["202611250901_payments_simulator", paymentsSimulator],
+  ["202611251000_aftersale_claims", aftersaleClaims],
 ];

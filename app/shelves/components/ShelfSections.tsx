@@ -56,7 +56,8 @@ export function ShelfSections({ sections, shopHandle, currency, preview = false 
                       width={1200}
                       height={600}
                       loading={index === 0 ? "eager" : "lazy"}
-                      fetchPriority={index === 0 ? "high" : undefined}
+                      // React 18 knows only the lower-case attribute (the camel-case prop arrives with React 19).
+                      {...(index === 0 ? { fetchpriority: "high" } : {})}
                     />
                   ) : null}
                   <div className="sf-banner-text">
