@@ -2,7 +2,12 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) } },
+  resolve: {
+    alias: {
+      "~": fileURLToPath(new URL("./app", import.meta.url)),
+      "@bazaar/plugins-sdk": fileURLToPath(new URL("./plugins-sdk/src/index.ts", import.meta.url)),
+    },
+  },
   test: {
     globals: true,
     pool: "forks",

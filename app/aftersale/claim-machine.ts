@@ -52,6 +52,7 @@ export const CLAIM_ACTIONS = [
   "decide_refund",
   "decide_reject",
   "refund_succeeded",
+  "refund_failed",
 ] as const;
 export type ClaimAction = (typeof CLAIM_ACTIONS)[number];
 
@@ -93,6 +94,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: "escalated", action: "withdraw", to: "closed", by: "buyer" },
   // The provider confirmed the refund (order.refunded).
   { from: "refund_pending", action: "refund_succeeded", to: "refunded", by: "system" },
+  // The refund could not even be requested (the order was refunded or closed meanwhile): a reviewer looks again.
+  { from: "refund_pending", action: "refund_failed", to: "escalated", by: "system" },
 ];
 
 /** The transition for `action` from `status` (for a claim of `kind`), or null when the table has none. */

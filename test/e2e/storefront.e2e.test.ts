@@ -84,9 +84,11 @@ it("a merchant publishes a product on the home shelf; a buyer on a phone picks a
   for (const [label, price] of Object.entries(prices)) await m.getByLabel(`${label} price`).fill(price);
   await m.getByLabel("Red / S stock").fill("0");
   await m.getByLabel("Blue / L compare-at price").fill("159.00");
-  await Promise.all([m.waitForLoadState("networkidle"), m.click('button:has-text("Save SKUs")')]);
+  await m.click('button:has-text("Save SKUs")');
+  await seeText(m, "Saved 6 SKUs.");
   await m.locator('input[type="file"][name="image"]').first().setInputFiles({ name: "scarf.png", mimeType: "image/png", buffer: await picture("scarf") });
-  await Promise.all([m.waitForLoadState("networkidle"), m.locator('form:has(input[type="file"][name="image"]) button:has-text("Upload")').first().click()]);
+  await m.locator('form:has(input[type="file"][name="image"]) button:has-text("Upload")').first().click();
+  await seeText(m, "Image added.");
   const skus = await platform.db.selectFrom("skus").select(["spec_values", "price", "stock"]).where("product_id", "=", productId).execute();
   expect(skus).toHaveLength(6);
   const blueL = skus.find((s) => s.spec_values.join("/") === "Blue/L")!;

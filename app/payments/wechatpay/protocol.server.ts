@@ -197,7 +197,8 @@ export const TransactionResource = z.looseObject({
   appid: z.string().optional(),
   mchid: z.string().optional(),
   out_trade_no: z.string().min(1).max(64),
-  transaction_id: z.string().min(1).max(64),
+  /** absent until the trade is paid */
+  transaction_id: z.string().min(1).max(64).optional(),
   trade_type: z.string().optional(),
   trade_state: z.string().min(1).max(32),
   trade_state_desc: z.string().optional(),

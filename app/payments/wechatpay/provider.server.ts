@@ -114,7 +114,7 @@ export function wechatPayProvider(opts: { gateway: WechatPayGateway; keys: () =>
         throw new NotificationRejected("wrong_event", `not a payment notification: ${envelope.event_type}`);
       }
       const t = TransactionResource.safeParse(resource);
-      if (!t.success) throw new NotificationRejected("malformed", "the transaction resource is incomplete");
+      if (!t.success || !t.data.transaction_id) throw new NotificationRejected("malformed", "the transaction resource is incomplete");
       const trade = toTrade(t.data);
       return {
         provider: WECHATPAY,
