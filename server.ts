@@ -13,6 +13,7 @@ import { createPlatform, type Platform } from "./app/platform.server";
 import { startWorkers } from "./app/jobs/workers.server";
 import { health } from "./app/health.server";
 import { originGuard } from "./app/http/origin-guard.server";
+import { paymentNotifyHandler } from "./app/payments/index.server";
 import { wrapBuild } from "./app/http/errors.server";
 import { seedIfEmpty } from "./db/seed";
 
@@ -34,6 +35,9 @@ export async function createServer(platform: Platform, build: ServerBuild) {
   );
   app.get("/favicon.ico", (_req, res) => res.type("image/png").sendFile(path.join(here, "public", "favicon.png"), { maxAge: "1d" }));
   app.use(express.static(path.join(here, "public"), { maxAge: "1h" }));
+
+  // Authenticated by the provider's signature over the exact bytes: the raw body, no parser or cookie before it.
+  app.post("/payments/notify/:provider", express.raw({ type: "*/*", limit: "64kb" }), paymentNotifyHandler(platform));
 
   app.use(originGuard(platform.config.publicUrl));
 

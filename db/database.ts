@@ -5,6 +5,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { AftersaleTables } from "./tables/aftersale";
 import type { CheckoutTables } from "./tables/checkout";
+import type { ExtensionsTables } from "./tables/extensions";
+import type { MarketplaceTables } from "./tables/marketplace";
 import type { OrdersTables } from "./tables/orders";
 import type { PaymentsTables } from "./tables/payments";
 
@@ -270,7 +272,7 @@ export interface CartLinesTable {
   updated_at: Timestamp;
 }
 
-export interface Database extends AftersaleTables, OrdersTables, CheckoutTables, PaymentsTables {
+export interface Database extends AftersaleTables, OrdersTables, CheckoutTables, PaymentsTables, MarketplaceTables, ExtensionsTables {
   users: UsersTable;
   sessions: SessionsTable;
   password_resets: PasswordResetsTable;

@@ -73,7 +73,11 @@ describe("catalog admin in a browser", () => {
     await page.locator('input[type="file"][name="image"]').setInputFiles({ name: "shirt.png", mimeType: "image/png", buffer: await makePng(600, 600, "#d9cbb0") });
     await page.getByRole("button", { name: "Upload" }).click();
     await seeText(page, "Image added.");
-    await page.locator(".cat-gallery img").first().waitFor({ state: "visible" });
+    // The 320 px variant is made on first request: wait until the browser has it.
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>(".cat-gallery img");
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
     const natural = await page.locator(".cat-gallery img").first().evaluate((img: HTMLImageElement) => img.naturalWidth);
     expect(natural).toBe(320);
     await screenshot(page, "catalog-admin-editor");
@@ -105,7 +109,7 @@ describe("catalog admin in a browser", () => {
     await seeText(page, 'Added "Shirts".');
     await screenshot(page, "catalog-admin-categories");
 
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors.join("\n")).toBe("");
     await context.close();
   });
 });

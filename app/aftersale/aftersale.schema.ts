@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import {
-  CLAIM_ACTIONS,
   CLAIM_KINDS,
   CLAIM_STATUSES,
   type ClaimAction,
@@ -15,7 +14,6 @@ import {
   type DeadlineKind,
 } from "./claim-machine";
 
-export type { ClaimAction, ClaimKind, ClaimParty, ClaimStatus, DeadlineKind };
 
 /** At most this many photos on a claim. */
 export const MAX_CLAIM_PHOTOS = 6;
@@ -56,7 +54,7 @@ export const EVENT_LABELS: Record<"opened" | "refund_failed" | ClaimAction, stri
   decide_refund: "A platform reviewer decided: refund",
   decide_reject: "A platform reviewer decided: no refund",
   refund_succeeded: "Refund completed",
-  refund_failed: "The refund could not be made",
+  refund_failed: "The automatic refund could not be made; sent to a platform reviewer",
 };
 
 /** Who the timeline names for each actor type. */
@@ -137,6 +135,8 @@ export type ClaimView = {
   refundAmount: number | null;
   restock: boolean | null;
   refundId: string | null;
+  /** the refund as the payments module has it (pending until the provider confirms; failed with a reason) */
+  refund: { status: "pending" | "succeeded" | "failed"; amount: number; failureReason: string | null } | null;
   returnCarrier: string | null;
   returnTracking: string | null;
   refusalReason: string | null;
@@ -249,4 +249,3 @@ export const ReviewQueueQuery = z.object({
 /** The time scale a test or demo may set (see docs/decisions). 1 = real time. */
 export const TimeScale = z.number().positive().max(1);
 
-export { CLAIM_ACTIONS, CLAIM_KINDS, CLAIM_STATUSES };

@@ -84,6 +84,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: "awaiting_return_shipment", action: "withdraw", to: "closed", by: "buyer" },
   { from: "awaiting_return_receipt", action: "confirm_return", to: "refund_pending", by: "merchant" },
   { from: "awaiting_return_receipt", action: "return_receipt_timeout", to: "refund_pending", by: "system" },
+  // The automatic refund could not be requested (say the shop refunded the order by hand meanwhile): a reviewer decides.
+  { from: "awaiting_return_receipt", action: "refund_failed", to: "escalated", by: "system" },
   // Refused: the buyer may escalate within 7 days; after that the refusal stands.
   { from: "refused", action: "escalate", to: "escalated", by: "buyer" },
   { from: "refused", action: "escalation_window_timeout", to: "closed", by: "system" },
@@ -94,8 +96,6 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: "escalated", action: "withdraw", to: "closed", by: "buyer" },
   // The provider confirmed the refund (order.refunded).
   { from: "refund_pending", action: "refund_succeeded", to: "refunded", by: "system" },
-  // The refund could not even be requested (the order was refunded or closed meanwhile): a reviewer looks again.
-  { from: "refund_pending", action: "refund_failed", to: "escalated", by: "system" },
 ];
 
 /** The transition for `action` from `status` (for a claim of `kind`), or null when the table has none. */

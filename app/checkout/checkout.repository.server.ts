@@ -64,6 +64,17 @@ export async function selectQuote(db: Kysely<Database>, shopId: string, userId: 
     .executeTakeFirst();
 }
 
+/** The quote an order was placed from (for a replayed submit's answer). */
+export async function selectQuoteOfOrder(db: Kysely<Database>, shopId: string, userId: string, orderId: string): Promise<QuoteRow | undefined> {
+  return db
+    .selectFrom("checkout_quotes")
+    .selectAll()
+    .where("shop_id", "=", shopId)
+    .where("user_id", "=", userId)
+    .where("order_id", "=", orderId)
+    .executeTakeFirst();
+}
+
 /** Marks the quote used by `orderId`; false when it was already used (by another submit). */
 export async function consumeQuote(trx: Kysely<Database>, shopId: string, userId: string, quoteId: string, orderId: string, at: Date): Promise<boolean> {
   const r = await trx

@@ -8,5 +8,8 @@
  * and listing them there would make the import cycle bite at start-up.
  */
 import type { EventConsumer } from "./events.types";
+import { orderTimersConsumer } from "../orders/index.server";
+import { refundSubmissionConsumer } from "../payments/index.server";
+import { aftersaleConsumers } from "../aftersale/index.server";
 
-export const eventConsumers: readonly EventConsumer[] = [];
+export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers];

@@ -10,10 +10,13 @@ import type { Platform } from "../platform.server";
 import { createRelay, type EventConsumer } from "../events/index.server";
 import { eventConsumers } from "../events/consumers.server";
 import { notificationJobs } from "../notifications/index.server";
+import { orderJobs } from "../orders/index.server";
+import { paymentJobs } from "../payments/index.server";
+import { aftersaleJobs } from "../aftersale/index.server";
 import { registerJobs, type AnyJobDefinition } from "./index.server";
 
 /** Every job this codebase defines. */
-export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs];
+export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs, ...orderJobs, ...paymentJobs, ...aftersaleJobs];
 
 export type StartWorkersOptions = {
   /** defaults to {@link jobDefinitions} */

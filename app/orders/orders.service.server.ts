@@ -450,7 +450,7 @@ export async function shipOrder(
       }
       throw forbiddenMove(order, "shipped");
     }
-    await insertShipment(trx, { id: newId("shp"), shop_id: p.shopId, order_id: p.orderId, carrier: data.carrier, tracking_number: data.trackingNumber, shipped_by: p.actor.id });
+    await insertShipment(trx, { id: newId("shipmt"), shop_id: p.shopId, order_id: p.orderId, carrier: data.carrier, tracking_number: data.trackingNumber, shipped_by: p.actor.id });
     await recordTransition(
       trx,
       row,
@@ -658,7 +658,7 @@ export async function refundOrder(
       actor: auditActor(p.actor),
     });
     const refundId = (refund as { id?: string } | null)?.id ?? null;
-    await recordTransition(trx, order, {
+    const first = await recordTransition(trx, order, {
       type: "refund_requested",
       from: order.status,
       to: order.status,
@@ -667,7 +667,8 @@ export async function refundOrder(
       refId: refundId,
       data: { refundId, amount, lines: lines ?? null, restock: data.restock },
     });
-    await record(trx, auditActor(p.actor), "order.refund_requested", { shopId: p.shopId, type: "order", id: p.orderId }, {
+    // The same form submitted twice gets the same refund back from payments: record it once.
+    if (first) await record(trx, auditActor(p.actor), "order.refund_requested", { shopId: p.shopId, type: "order", id: p.orderId }, {
       refundId,
       amount,
       mode: data.mode,

@@ -169,7 +169,6 @@ export async function markRefundSubmitted(db: Db, id: string, providerRefundId: 
     .updateTable("refunds")
     .set({ provider_refund_id: providerRefundId, submitted_at: new Date(), updated_at: new Date() })
     .where("id", "=", id)
-    .where("status", "=", "pending")
     .where("submitted_at", "is", null)
     .execute();
 }
@@ -240,6 +239,7 @@ export async function upsertAnomaly(
       order_id: row.orderId ?? null,
       refund_id: row.refundId ?? null,
       details: JSON.stringify(row.details),
+      last_seen_at: new Date(),
     })
     .onConflict((oc) =>
       oc.columns(["notification_id", "kind"]).doUpdateSet((eb) => ({

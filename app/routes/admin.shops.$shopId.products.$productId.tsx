@@ -202,7 +202,8 @@ export default function ProductEditorPage() {
             </li>
           ))}
         </ul>
-        <Form method="post" encType="multipart/form-data" key={`upload-${version}`}>
+        {/* Remounted (cleared) only when the gallery changes, so a file picked meanwhile survives other saves. */}
+        <Form method="post" encType="multipart/form-data" key={`upload-${product.images.map((i) => i.id).join()}`}>
           <CsrfInput />
           <input type="hidden" name="intent" value="upload" />
           <div className={`field${fe?.image ? " field-invalid" : ""}`}>

@@ -22,6 +22,7 @@ function navFor(shopId: string, role: "owner" | "staff") {
   const base = `/admin/shops/${shopId}`;
   return [
     { to: base, label: "Overview", end: true },
+    { to: `${base}/orders`, label: "Orders" },
     { to: `${base}/products`, label: "Products" },
     { to: `${base}/categories`, label: "Categories" },
     { to: `${base}/staff`, label: "Staff" },

@@ -173,11 +173,12 @@ export default function StorefrontProductPage() {
   }
 
   return (
-    <main className="sf-main sf-has-buybar">
+    <main className="sf-main">
       <div className="sf-product">
         <Gallery images={product.images} title={product.title} />
         <div>
           <fetcher.Form
+            className="sf-buyform"
             method="post"
             action={`/s/${shop.handle}/cart`}
             onSubmit={(e) => {
@@ -273,6 +274,14 @@ export default function StorefrontProductPage() {
               </section>
             ) : null}
 
+            {product.descriptionHtml ? (
+              <section className="sf-panel sf-details">
+                <h2 className="sf-panel-title">Details</h2>
+                <div className="sf-description" dangerouslySetInnerHTML={{ __html: product.descriptionHtml }} />
+              </section>
+            ) : null}
+
+            {/* Last in the form and sticky: on a phone it rides the bottom of the screen while the buyer reads. */}
             <div className="sf-buybar">
               {missing || (result && !result.ok) ? (
                 <p className="sf-form-error" role="alert">
@@ -297,12 +306,6 @@ export default function StorefrontProductPage() {
             </div>
           </fetcher.Form>
 
-          {product.descriptionHtml ? (
-            <section className="sf-panel">
-              <h2 className="sf-panel-title">Details</h2>
-              <div className="sf-description" dangerouslySetInnerHTML={{ __html: product.descriptionHtml }} />
-            </section>
-          ) : null}
         </div>
       </div>
     </main>

@@ -76,6 +76,12 @@ export default function StorefrontLayout() {
     <div className="sf">
       <StorefrontHeader shop={shop} cartCount={cartCount} />
       <Outlet />
+      <footer className="sf-footer">
+        <Link to={`/s/${shop.handle}`}>{shop.name}</Link>
+        <span>
+          Powered by <Link to="/">Bazaar</Link>
+        </span>
+      </footer>
     </div>
   );
 }

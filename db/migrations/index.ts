@@ -18,6 +18,8 @@ import * as ordersInit from "./202611250801_orders_init";
 import * as paymentsInit from "./202611250900_payments_init";
 import * as paymentsSimulator from "./202611250901_payments_simulator";
 import * as aftersaleClaims from "./202611251000_aftersale_claims";
+import * as marketplaceInit from "./202611251100_marketplace_init";
+import * as extensionsInit from "./202611251101_extensions_init";
 
 export const migrations: [name: string, migration: Migration][] = [
   ["202611250600_shops_init", shopsInit],
@@ -33,4 +35,6 @@ export const migrations: [name: string, migration: Migration][] = [
   ["202611250900_payments_init", paymentsInit],
   ["202611250901_payments_simulator", paymentsSimulator],
   ["202611251000_aftersale_claims", aftersaleClaims],
+  ["202611251100_marketplace_init", marketplaceInit],
+  ["202611251101_extensions_init", extensionsInit],
 ];

@@ -76,7 +76,7 @@ function signingKey(keys: WechatPayKeys): { serial: string; privateKey: import("
   return keys.simulator;
 }
 
-function transactionResource(t: SimTradeRow, keys: WechatPayKeys): TransactionResource {
+function transactionResource(t: SimTradeRow): TransactionResource {
   const paid = t.trade_state === "SUCCESS" || t.trade_state === "REFUND";
   return {
     appid: t.appid,
@@ -89,7 +89,7 @@ function transactionResource(t: SimTradeRow, keys: WechatPayKeys): TransactionRe
     bank_type: paid ? "OTHERS" : "",
     attach: "",
     ...(paid && t.success_time ? { success_time: rfc3339China(new Date(t.success_time)) } : {}),
-    payer: { openid: `o${keys.appid.slice(-6)}sim` },
+    payer: { openid: `o${t.appid.slice(-6)}simulated` },
     amount: paid
       ? { total: t.amount, payer_total: t.amount, currency: t.currency, payer_currency: t.currency }
       : { total: t.amount, currency: t.currency },
@@ -135,6 +135,7 @@ export function simulatorGateway(deps: SimulatorDeps): WechatPayGateway {
         amount: req.amount.total,
         currency: req.amount.currency,
         notify_url: req.notify_url,
+        updated_at: new Date(),
       });
       // A second prepay for the same out_trade_no returns the first's prepay id, as WeChat does.
       const t = await repo.selectTrade(db, req.out_trade_no);
@@ -153,7 +154,7 @@ export function simulatorGateway(deps: SimulatorDeps): WechatPayGateway {
 
     async query(outTradeNo) {
       const t = await repo.selectTrade(db, outTradeNo);
-      return t ? transactionResource(t, deps.keys()) : null;
+      return t ? transactionResource(t) : null;
     },
 
     async refund(req) {
@@ -238,7 +239,7 @@ export async function simulatePayment(deps: SimulatorDeps, outTradeNo: string): 
       originalType: "transaction",
       subject: outTradeNo,
       notifyUrl: t.notify_url,
-      resource: transactionResource(paid, keys),
+      resource: transactionResource(paid),
     });
     return { result: "paid" as const, notificationId };
   });

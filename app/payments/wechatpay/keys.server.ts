@@ -7,13 +7,11 @@
  * Where they come from:
  * - **Environment** (services mode, production): `WECHATPAY_APIV3_KEY` (32
  *   characters), `WECHATPAY_PUBLIC_KEY` (PEM) and `WECHATPAY_PUBLIC_KEY_ID`
- *   (its serial / "PUB_KEY_ID_…"), and optionally `WECHATPAY_MCHID`. All of
- *   the first three or none. With these the simulator cannot sign (it has
+ *   (its serial / "PUB_KEY_ID_…"). All three or none. With these the simulator cannot sign (it has
  *   no private key), so it is off.
  * - **Generated** (development and test, when the environment has none):
  *   `<DATA_DIR>/payments/wechatpay-keys.json`, mode 0600, written once on
- *   first use — an RSA-2048 pair, a serial, a random API v3 key and a
- *   merchant id. Every process with the same DATA_DIR shares them. Never
+ *   first use — an RSA-2048 pair, its public-key id and a random API v3 key. Every process with the same DATA_DIR shares them. Never
  *   generated when NODE_ENV=production: a production platform without keys
  *   rejects every notification (and says so in the log) rather than trust a
  *   key it made up.
@@ -27,9 +25,6 @@ import { z } from "zod";
 import type { Config } from "../../config.server";
 
 export type WechatPayKeys = {
-  /** the merchant number the notifications must name */
-  mchid: string;
-  appid: string;
   apiV3Key: Buffer;
   /** WeChat Pay's public keys by `Wechatpay-Serial` (several during a rotation) */
   verifyKeys: ReadonlyMap<string, KeyObject>;
@@ -44,13 +39,34 @@ const KeyEnv = z.object({
   WECHATPAY_APIV3_KEY: z.string().length(32, "must be 32 characters").optional(),
   WECHATPAY_PUBLIC_KEY: z.string().includes("BEGIN PUBLIC KEY", { message: "must be a PEM public key" }).optional(),
   WECHATPAY_PUBLIC_KEY_ID: z.string().min(1).max(64).optional(),
-  WECHATPAY_MCHID: z.string().regex(/^\d{6,32}$/).optional(),
-  WECHATPAY_APPID: z.string().min(1).max(32).optional(),
 });
 
+const MerchantEnv = z.object({
+  WECHATPAY_MCHID: z.string().regex(/^\d{6,32}$/, "must be digits").default(SIM_MCHID()),
+  WECHATPAY_APPID: z.string().min(1).max(32).default(SIM_APPID()),
+});
+
+function SIM_MCHID(): string {
+  return "1900000109"; // WeChat Pay's documented sample merchant number
+}
+function SIM_APPID(): string {
+  return "wxd678efh567hg6787"; // and its sample app id
+}
+
+/**
+ * Who we are at WeChat Pay: not secret, so readable without the platform
+ * (`WECHATPAY_MCHID` / `WECHATPAY_APPID`, else WeChat's documented sample ids,
+ * which the simulator accepts).
+ */
+export function merchantIdentity(env: Record<string, string | undefined> = process.env): { mchid: string; appid: string } {
+  const parsed = MerchantEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new PaymentKeysError(`Invalid payment configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return { mchid: parsed.data.WECHATPAY_MCHID, appid: parsed.data.WECHATPAY_APPID };
+}
+
 const KeyFile = z.object({
-  mchid: z.string(),
-  appid: z.string(),
   apiV3Key: z.string().length(32),
   serial: z.string(),
   privateKeyPem: z.string(),
@@ -85,8 +101,6 @@ function readKeys(config: Pick<Config, "dataDir" | "env">, env: Record<string, s
   const given = [e.WECHATPAY_APIV3_KEY, e.WECHATPAY_PUBLIC_KEY, e.WECHATPAY_PUBLIC_KEY_ID].filter(Boolean).length;
   if (given === 3) {
     return {
-      mchid: e.WECHATPAY_MCHID ?? "",
-      appid: e.WECHATPAY_APPID ?? "",
       apiV3Key: Buffer.from(e.WECHATPAY_APIV3_KEY!, "utf8"),
       verifyKeys: new Map([[e.WECHATPAY_PUBLIC_KEY_ID!, createPublicKey(e.WECHATPAY_PUBLIC_KEY!)]]),
       simulator: null,
@@ -101,8 +115,6 @@ function readKeys(config: Pick<Config, "dataDir" | "env">, env: Record<string, s
   }
   const file = readOrCreateKeyFile(keyFilePath(config.dataDir));
   return {
-    mchid: file.mchid,
-    appid: file.appid,
     apiV3Key: Buffer.from(file.apiV3Key, "utf8"),
     verifyKeys: new Map([[file.serial, createPublicKey(file.publicKeyPem)]]),
     simulator: { serial: file.serial, privateKey: createPrivateKey(file.privateKeyPem) },
@@ -116,8 +128,6 @@ function readOrCreateKeyFile(file: string): z.infer<typeof KeyFile> {
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
     const content: z.infer<typeof KeyFile> = {
-      mchid: `19${digits(8)}`,
-      appid: `wxsim${randomBytes(6).toString("hex")}`,
       // The API v3 key is 32 printable characters, as the merchant platform issues it.
       apiV3Key: randomBytes(24).toString("base64url").slice(0, 32),
       serial: `PUB_KEY_ID_01${digits(30)}`,

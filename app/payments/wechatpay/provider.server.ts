@@ -68,16 +68,19 @@ function toTrade(t: TransactionResource): ProviderTrade {
  * simulator need none, so services that only open or close trades work
  * where the notification keys are not loaded.
  */
-export function wechatPayProvider(opts: { gateway: WechatPayGateway; keys: () => WechatPayKeys }): PaymentProvider {
-  const { gateway } = opts;
+export function wechatPayProvider(opts: {
+  gateway: WechatPayGateway;
+  merchant: { mchid: string; appid: string };
+  keys: () => WechatPayKeys;
+}): PaymentProvider {
+  const { gateway, merchant } = opts;
   return {
     name: WECHATPAY,
 
     async createPayment(input) {
-      const keys = opts.keys();
       const res = await gateway.prepay({
-        appid: keys.appid,
-        mchid: keys.mchid,
+        appid: merchant.appid,
+        mchid: merchant.mchid,
         description: input.description.slice(0, 127),
         out_trade_no: input.outTradeNo,
         notify_url: input.notifyUrl,
