@@ -12,6 +12,7 @@ import { migrateToLatest } from "../db/migrate";
 import { createJobQueue } from "./jobs/index.server";
 import type { JobQueue } from "./jobs/jobs.types";
 import { createMailer, type Mailer } from "./notifications/mailer.server";
+import { createExtensionHost, type ExtensionHost } from "./extensions/host.server";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 
@@ -21,7 +22,9 @@ export type Platform = {
   database: DatabaseHandle;
   jobs: JobQueue;
   mailer: Mailer;
-  /** Stops workers, then the queue, then the database (PGlite must be closed cleanly). */
+  /** The extension host: sandbox runner processes start on the first hook call (app/extensions). */
+  extensions: ExtensionHost;
+  /** Stops workers, then the queue, the extension runners, then the database (PGlite must be closed cleanly). */
   close(): Promise<void>;
 };
 
@@ -42,20 +45,24 @@ export async function createPlatform(
     const jobs = await createJobQueue(config, database, { prefix: opts.queuePrefix });
     const mailer = createMailer(config);
     let closed = false;
-    return {
+    const platform: Platform = {
       config,
       db: database.db,
       database,
       jobs,
       mailer,
+      extensions: null as unknown as ExtensionHost, // set below: the host needs the platform
       async close() {
         if (closed) return;
         closed = true;
         await jobs.stop().catch((e) => console.error("[platform] queue stop failed:", e));
+        await platform.extensions.stop().catch((e) => console.error("[platform] extension runners stop failed:", e));
         await mailer.close();
         await database.close();
       },
     };
+    platform.extensions = createExtensionHost(platform);
+    return platform;
   } catch (e) {
     await database.close().catch(() => {});
     throw e;

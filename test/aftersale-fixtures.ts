@@ -11,7 +11,7 @@ import { addToCart } from "../app/cart/index.server";
 import { addAddress, createQuote, placeOrder } from "../app/checkout/index.server";
 import { newToken } from "../app/lib/ids";
 import { confirmReceipt, getOrder, shipOrder } from "../app/orders/index.server";
-import { applyPaymentResult, applyRefundResult, createPayment, DEFAULT_PROVIDER, listRefunds } from "../app/payments/index.server";
+import { applyPaymentResult, applyRefundResult, createPayment, DEFAULT_PROVIDER, listRefunds, payAtCashier, paymentNotifyHandler, setSimSettings } from "../app/payments/index.server";
 import type { Platform } from "../app/platform.server";
 import { CSRF_FIELD } from "../app/http/csrf.server";
 import { ORIGIN, TestClient } from "./accounts-helpers";
@@ -31,15 +31,15 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
 
 export type Seller = { owner: TestUser; shop: TestShop; skuIds: string[] };
 
-/** A shop (CNY) with one product of two SKUs: ¥39.00 and ¥120.00, 50 of each. */
+/** A shop (CNY) with one product of two SKUs: ¥39.00 and ¥120.00, 5000 of each. */
 export async function createSeller(platform: Platform): Promise<Seller> {
   const { owner, shop } = await createMerchantShop(platform);
   const product = await createTestProduct(platform, shop, {
     title: "Teapot",
     specs: [{ name: "Size", values: ["S", "L"] }],
     skus: [
-      { price: 3900, stock: 50 },
-      { price: 12000, stock: 50 },
+      { price: 3900, stock: 5000 },
+      { price: 12000, stock: 5000 },
     ],
   });
   return { owner, shop, skuIds: product.skus.map((s) => s.id) };
@@ -49,10 +49,18 @@ export type OrderState = "paid" | "shipped" | "completed";
 
 /**
  * An order by `buyer` in the seller's shop — 2 × the small SKU and 1 × the
- * large one — paid (a verified payment applied through the payments
- * module's exactly-once path), then shipped and completed as asked.
+ * large one — paid, then shipped and completed as asked. Paid either by a
+ * verified payment applied through the payments module's exactly-once path
+ * (default), or at the simulator's cashier (its trade can then be refunded
+ * by the simulator; needs workers and {@link startNotifyEndpoint}).
  */
-export async function createOrderIn(platform: Platform, seller: Seller, buyer: TestUser, state: OrderState = "completed"): Promise<{ orderId: string; paymentId: string }> {
+export async function createOrderIn(
+  platform: Platform,
+  seller: Seller,
+  buyer: TestUser,
+  state: OrderState = "completed",
+  opts: { payVia?: "applied" | "simulator" } = {},
+): Promise<{ orderId: string; paymentId: string }> {
   const user = { id: buyer.id, email: buyer.email, name: "Buyer" };
   const db = platform.db;
   await addToCart(db, seller.shop.id, { userId: buyer.id }, { skuId: seller.skuIds[0], quantity: 2 });
@@ -61,23 +69,29 @@ export async function createOrderIn(platform: Platform, seller: Seller, buyer: T
   const quote = await createQuote(platform, { shopId: seller.shop.id, user });
   const placed = await placeOrder(platform, { shopId: seller.shop.id, user, form: { quoteId: quote.id, addressId: address.id, idempotencyKey: newToken(18) } });
   const { paymentId } = await createPayment(db, { shopId: seller.shop.id, orderId: placed.orderId, amount: placed.total, currency: placed.currency, description: "Test order" });
-  const paid = await applyPaymentResult(db, {
-    provider: DEFAULT_PROVIDER,
-    notificationId: `test-${randomBytes(8).toString("hex")}`,
-    eventType: "TRANSACTION.SUCCESS",
-    trade: {
-      outTradeNo: paymentId,
-      tradeState: "SUCCESS",
-      transactionId: `4200${randomBytes(10).toString("hex")}`,
-      amount: placed.total,
-      payerTotal: placed.total,
-      currency: placed.currency,
-      successTime: new Date(),
-      raw: {},
-    },
-    mchid: null,
-  });
-  if (paid.kind !== "applied") throw new Error(`the test payment was not applied: ${paid.kind}`);
+  if (opts.payVia === "simulator") {
+    // The buyer pays at the simulator's cashier; its signed notification reaches the notify endpoint (workers must run).
+    await payAtCashier(platform, paymentId);
+    await waitFor("the payment notification", async () => (await getOrder(db, seller.shop.id, placed.orderId))?.status === "paid");
+  } else {
+    const paid = await applyPaymentResult(db, {
+      provider: DEFAULT_PROVIDER,
+      notificationId: `test-${randomBytes(8).toString("hex")}`,
+      eventType: "TRANSACTION.SUCCESS",
+      trade: {
+        outTradeNo: paymentId,
+        tradeState: "SUCCESS",
+        transactionId: `4200${randomBytes(10).toString("hex")}`,
+        amount: placed.total,
+        payerTotal: placed.total,
+        currency: placed.currency,
+        successTime: new Date(),
+        raw: {},
+      },
+      mchid: null,
+    });
+    if (paid.kind !== "applied") throw new Error(`the test payment was not applied: ${paid.kind}`);
+  }
   if (state !== "paid") {
     await shipOrder(db, { shopId: seller.shop.id, orderId: placed.orderId, actor: { type: "merchant", id: seller.owner.id }, form: { carrier: "SF", trackingNumber: "SF100200300" } });
   }
@@ -86,9 +100,9 @@ export async function createOrderIn(platform: Platform, seller: Seller, buyer: T
 }
 
 /** A fresh buyer with a fresh order in `state`. */
-export async function buyerWithOrder(platform: Platform, seller: Seller, state: OrderState = "completed") {
+export async function buyerWithOrder(platform: Platform, seller: Seller, state: OrderState = "completed", opts: { payVia?: "applied" | "simulator" } = {}) {
   const buyer = await createUser(platform, "buyer");
-  const { orderId, paymentId } = await createOrderIn(platform, seller, buyer, state);
+  const { orderId, paymentId } = await createOrderIn(platform, seller, buyer, state, opts);
   const order = (await getOrder(platform.db, seller.shop.id, orderId))!;
   return { buyer, orderId, paymentId, order };
 }
@@ -149,4 +163,30 @@ export async function postMultipart(
     if (e instanceof Response) return e;
     throw e;
   }
+}
+
+/**
+ * The payment notification endpoint alone (what server.ts mounts, raw body,
+ * nothing before it) on a free local port, with the simulator told to
+ * deliver there: payments and refunds then complete exactly as in
+ * production, through signed notifications, without the Remix build.
+ */
+export async function startNotifyEndpoint(platform: Platform): Promise<{ url: string; close(): Promise<void> }> {
+  const express = (await import("express")).default;
+  const app = express();
+  app.post("/payments/notify/:provider", express.raw({ type: "*/*", limit: "64kb" }), paymentNotifyHandler(platform));
+  const server = await new Promise<import("node:http").Server>((resolve, reject) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    s.once("error", reject);
+  });
+  const { port } = server.address() as import("node:net").AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  await setSimSettings(platform.db, { notifyBaseUrl: url });
+  return {
+    url,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -249,3 +249,27 @@ export const ReviewQueueQuery = z.object({
 /** The time scale a test or demo may set (see docs/decisions). 1 = real time. */
 export const TimeScale = z.number().positive().max(1);
 
+
+/**
+ * The open form's fields as {@link OpenClaimForm} reads them: `lines.<i>.lineId`
+ * / `lines.<i>.quantity` pairs become `lines`, and the chosen photo files
+ * (empty file inputs left out) come back separately.
+ */
+export function readOpenClaimFields(form: FormData): { fields: Record<string, unknown>; photos: File[] } {
+  const lines: { lineId?: string; quantity?: string }[] = [];
+  for (const [key, value] of form.entries()) {
+    const m = /^lines\.(\d{1,3})\.(lineId|quantity)$/.exec(key);
+    if (m && typeof value === "string") (lines[Number(m[1])] ??= {})[m[2] as "lineId" | "quantity"] = value;
+  }
+  const photos = form.getAll("photos").filter((f): f is File => typeof f !== "string" && f.size > 0);
+  return {
+    fields: {
+      kind: form.get("kind") ?? undefined,
+      reason: form.get("reason") ?? undefined,
+      description: form.get("description") ?? undefined,
+      amount: form.get("amount") ?? undefined,
+      lines: lines.filter(Boolean).map((l) => ({ lineId: l.lineId, quantity: l.quantity === "" ? "0" : l.quantity })),
+    },
+    photos,
+  };
+}

@@ -171,6 +171,27 @@ export function claimableKinds(order: Pick<OrderDetail, "status" | "completedAt"
   return { kinds: [], until: null };
 }
 
+export type ClaimFormData = {
+  order: OrderDetail;
+  /** what the buyer may ask for now (empty: no claim can be opened) */
+  kinds: ClaimKind[];
+  /** the end of the window (completed orders), ISO */
+  until: string | null;
+  /** the claim already open on this order, if any */
+  openClaimId: string | null;
+  /** what is left to refund on the order */
+  refundable: number;
+};
+
+/** What the open-a-claim page needs: the buyer's order (else null → 404), the kinds allowed now, and any open claim. */
+export async function prepareClaimForm(db: Db, userId: string, orderId: string, opts: { now?: Date } = {}): Promise<ClaimFormData | null> {
+  const order = await getBuyerOrder(db, userId, orderId);
+  if (!order) return null;
+  const [scale, open] = await Promise.all([selectTimeScale(db), selectOpenClaimOfOrder(db, order.shopId, order.id)]);
+  const { kinds, until } = claimableKinds(order, scale, opts.now ?? new Date());
+  return { order, kinds, until: until?.toISOString() ?? null, openClaimId: open?.id ?? null, refundable: order.total - order.refundedTotal };
+}
+
 /**
  * A buyer opens a claim on their own order (another buyer's order is 404).
  *

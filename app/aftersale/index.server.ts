@@ -15,6 +15,7 @@
  */
 export {
   openClaim,
+  prepareClaimForm,
   answerClaim,
   shipReturn,
   escalateClaim,
@@ -26,6 +27,7 @@ export {
   getAftersaleTimeScale,
   setAftersaleTimeScale,
   type ClaimActor,
+  type ClaimFormData,
   type StepOptions,
   type OpenClaimRequest,
   type DeadlineJobData,

@@ -13,6 +13,8 @@ import type { Database } from "../../db/database";
 import type { Platform } from "../platform.server";
 import { AppError } from "../lib/errors";
 import type { InstallDiscounts, QuoteInput, Reservation } from "./checkout.schema";
+// The extension runtime (issue 5) is the default; the registries below still let tests swap it.
+import { applyExtensionReservations, extensionDiscounts, reverseExtensionReservations } from "../extensions/checkout-seam.server";
 
 /**
  * The discounts every active install offers for this quote, one entry per
@@ -45,9 +47,9 @@ export type ReservationReverser = (
 
 type DiscountSource = (platform: Pick<Platform, "db">, input: QuoteInput) => Promise<InstallDiscounts[]>;
 
-let applier: ReservationApplier | null = null;
-let reverser: ReservationReverser | null = null;
-let discountSource: DiscountSource | null = null;
+let applier: ReservationApplier | null = applyExtensionReservations;
+let reverser: ReservationReverser | null = reverseExtensionReservations;
+let discountSource: DiscountSource | null = extensionDiscounts;
 
 /** The extension runtime registers how reservations are applied (conditional updates on its counters). `null` unregisters. */
 export function setReservationApplier(fn: ReservationApplier | null): void {

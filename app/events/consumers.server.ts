@@ -11,5 +11,6 @@ import type { EventConsumer } from "./events.types";
 import { orderTimersConsumer } from "../orders/index.server";
 import { refundSubmissionConsumer } from "../payments/index.server";
 import { aftersaleConsumers } from "../aftersale/index.server";
+import { extensionHooksConsumer } from "../extensions/index.server";
 
-export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers];
+export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers, extensionHooksConsumer];

@@ -13,10 +13,11 @@ import { notificationJobs } from "../notifications/index.server";
 import { orderJobs } from "../orders/index.server";
 import { paymentJobs } from "../payments/index.server";
 import { aftersaleJobs } from "../aftersale/index.server";
+import { extensionJobs } from "../extensions/index.server";
 import { registerJobs, type AnyJobDefinition } from "./index.server";
 
 /** Every job this codebase defines. */
-export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs, ...orderJobs, ...paymentJobs, ...aftersaleJobs];
+export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs, ...orderJobs, ...paymentJobs, ...aftersaleJobs, ...extensionJobs];
 
 export type StartWorkersOptions = {
   /** defaults to {@link jobDefinitions} */

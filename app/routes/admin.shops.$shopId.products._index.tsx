@@ -139,7 +139,7 @@ export default function ProductListPage() {
                       </div>
                     </div>
                   </td>
-                  <td>
+                  <td className="nowrap">
                     <StatusBadge status={p.status} />
                   </td>
                   <td className="num hide-sm">{formatPriceRange(p.minPrice, p.maxPrice, shop.currency)}</td>

@@ -15,7 +15,7 @@ const FALLBACK_COUNT = 12;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const [page, tree] = await Promise.all([getPublishedPage(db, shop.id, { home: true }), listCategories(db, shop.id)]);
   const categories = tree.map((c) => ({ id: c.id, name: c.name }));
   if (page) return json({ shop, categories, page, newest: null });

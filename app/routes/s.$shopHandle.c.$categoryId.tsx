@@ -25,7 +25,7 @@ function findWithPath(nodes: CategoryNode[], id: string, path: CategoryNode[] = 
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const categoryId = CategoryId.safeParse(params.categoryId);
   if (!categoryId.success) throw new AppError("not_found", "Category not found");
   const afterParam = new URL(request.url).searchParams.get("after");

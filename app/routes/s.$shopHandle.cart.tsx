@@ -37,7 +37,7 @@ export const meta: MetaFunction = () => [{ title: "Your cart" }, { name: "robots
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const identity = await cartIdentity(request, context, shop.id);
   const headers = new Headers({ "Cache-Control": "private, no-store" });
   if (identity.user && identity.guestToken) {
@@ -58,7 +58,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const form = await readForm(request, context);
   const { intent, reply, fields } = readCartForm(form);
   const identity = await cartIdentity(request, context, shop.id);

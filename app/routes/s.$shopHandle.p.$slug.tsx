@@ -12,7 +12,7 @@ import { StorefrontPageError } from "~/shelves/components/StorefrontChrome";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const slug = ShelfSlug.safeParse(params.slug);
   const page = slug.success ? await getPublishedPage(db, shop.id, { slug: slug.data }) : null;
   if (!page) throw new AppError("not_found", "Page not found");

@@ -43,7 +43,7 @@ function summaryOf(html: string, max = 200): string {
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const { db, config } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const id = ProductId.safeParse(params.productId);
   const product = id.success ? await getStorefrontProduct(db, shop.id, id.data) : null;
   if (!product) throw new AppError("not_found", "Product not found");

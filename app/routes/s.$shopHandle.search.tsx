@@ -15,7 +15,7 @@ const PAGE_SIZE = 24;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const url = new URL(request.url);
   const q = (url.searchParams.get("q") ?? "").trim().slice(0, 100);
   const afterParam = url.searchParams.get("after");

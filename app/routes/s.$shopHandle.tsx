@@ -13,7 +13,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: storefront
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const refs = visibleCartRefs(await cartIdentity(request, context, shop.id));
   const cartCount = refs.length ? await cartItemCount(db, shop.id, refs) : 0;
   return json({ shop, cartCount });

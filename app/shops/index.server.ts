@@ -12,6 +12,7 @@ export {
   ensureShopCustomer,
   setShopSettingsSection,
   getShopCustomerId,
+  getShopCustomer,
   type CreateShopInput,
 } from "./shops.service.server";
 export {

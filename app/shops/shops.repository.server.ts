@@ -53,6 +53,20 @@ export async function insertShopCustomerOnce(
   return inserted?.id;
 }
 
+/** One customer record of the shop, by its id. */
+export async function selectShopCustomer(
+  db: Kysely<Database>,
+  shopId: string,
+  customerId: string,
+): Promise<{ id: string; user_id: string; name: string; email: string; created_at: Date } | undefined> {
+  return db
+    .selectFrom("shop_customers")
+    .select(["id", "user_id", "name", "email", "created_at"])
+    .where("shop_id", "=", shopId)
+    .where("id", "=", customerId)
+    .executeTakeFirst();
+}
+
 export async function selectShopCustomerId(db: Kysely<Database>, shopId: string, userId: string): Promise<string | undefined> {
   const row = await db
     .selectFrom("shop_customers")

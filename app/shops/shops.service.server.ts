@@ -15,6 +15,7 @@ import {
   insertShopCustomerOnce,
   selectShopByHandle,
   selectShopById,
+  selectShopCustomer,
   selectShopCustomerId,
   selectShopsByIds,
   updateShopName,
@@ -169,6 +170,16 @@ export async function setShopSettingsSection(db: Kysely<Database>, actor: { id: 
       to: value,
     });
   });
+}
+
+/** A customer record of the shop (a buyer's record there), or null. */
+export async function getShopCustomer(
+  db: Kysely<Database>,
+  shopId: string,
+  customerId: string,
+): Promise<{ id: string; userId: string; name: string; email: string; createdAt: Date } | null> {
+  const row = await selectShopCustomer(db, shopId, customerId);
+  return row ? { id: row.id, userId: row.user_id, name: row.name, email: row.email, createdAt: new Date(row.created_at) } : null;
 }
 
 /** The buyer's customer id in a shop, or null before their first cart or order there. */

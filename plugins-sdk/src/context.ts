@@ -42,79 +42,81 @@ export interface SettingsCapability<S extends Settings = Settings> {
 }
 
 /**
- * `ctx.storage`: the install's own key/value store (JSON values). Not shared
- * with other installs or other extensions; kept `retentionDays` after an
- * uninstall.
+ * A page of storage keys.
+ *
+ * @example
+ * { keys: ["member:cus_1", "member:cus_2"], next: "member:cus_2" }
+ */
+export interface StorageKeyPage {
+  keys: string[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
+/**
+ * `ctx.storage` in a hook on a buyer's request path: read only. The install's
+ * own key/value store (JSON values), shared with no other install; kept
+ * `retentionDays` after an uninstall.
  */
 export interface StorageCapability {
   /**
    * The value stored under `key` (1–256 characters), or `null`.
    *
    * @example
-   * const ledger = await ctx.storage.get<{ earned: number }>(`ledger:${order.id}`);
+   * const record = await ctx.storage.get<{ earned: number }>(`order:${order.id}`);
    */
   get<T extends JsonValue = JsonValue>(key: string): Promise<T | null>;
   /**
-   * Stores `value` under `key`, replacing what was there. Idempotent: a
-   * replayed call writing the same value changes nothing. Not atomic with
-   * anything else; use counters for amounts that must add up.
+   * Keys starting with `prefix`, in order, a page (≤ 100) at a time.
    *
    * @example
-   * await ctx.storage.set(`member:${customerId}`, { tier: "gold", since: new Date().toISOString() });
+   * const { keys, next } = await ctx.storage.list("member:", { limit: 50 });
+   */
+  list(prefix?: string, options?: { limit?: number; after?: string }): Promise<StorageKeyPage>;
+}
+
+/**
+ * `ctx.storage` in an asynchronous hook: read and write. Quota: 16 KB per
+ * value, 256 KB and 1,000 keys per install (`LimitError` beyond).
+ */
+export interface WritableStorageCapability extends StorageCapability {
+  /**
+   * Stores `value` under `key`, replacing what was there. A replayed delivery
+   * writing the same value changes nothing; not atomic with anything else, so
+   * keep amounts that must add up in counters.
+   *
+   * @example
+   * await ctx.storage.set(`order:${order.id}`, { earned: 120, paidKey: input.idempotencyKey });
    */
   set(key: string, value: JsonValue): Promise<void>;
   /**
    * Removes `key` (no error when it is absent).
    *
    * @example
-   * await ctx.storage.delete(`cart-note:${customerId}`);
+   * await ctx.storage.delete(`order:${order.id}`);
    */
   delete(key: string): Promise<void>;
 }
 
 /**
- * A change to one counter: the same shape as a checkout reservation.
+ * The answer to {@link WritableCountersCapability.add}.
  *
  * @example
- * { counterKey: "balance:cus_1", delta: 120, bound: { min: 0 } }
- */
-export interface CounterChange {
-  counterKey: string;
-  /** A non-zero safe integer. */
-  delta: number;
-  bound?: CounterBound;
-}
-
-/**
- * The answer to a single-counter {@link WritableCountersCapability.add}.
- *
- * @example
- * { applied: true, value: 420 }
+ * { applied: true, duplicate: false, value: 420 }
  */
 export interface CounterAddResult {
-  /** False when the bound would have been crossed: nothing changed. */
+  /** False when nothing changed: the bound would have been crossed, or this delivery already added to this counter. */
   applied: boolean;
-  /** The counter's value after the call (unchanged when not applied). */
+  /** True when this delivery (same `idempotencyKey`) already added to this counter: a replay. */
+  duplicate: boolean;
+  /** The counter's value after the call. */
   value: number;
 }
 
 /**
- * The answer to an all-or-nothing {@link WritableCountersCapability.add} of several changes.
- *
- * @example
- * { applied: false, values: { "order:ord_1:earned": 120, "balance:cus_1": 420 } }
- */
-export interface CounterBatchResult {
-  /** False when any change would have crossed its bound: nothing changed. */
-  applied: boolean;
-  /** Every named counter's value after the call. */
-  values: Record<string, number>;
-}
-
-/**
  * `ctx.counters` in a hook on a buyer's request path: read only. Counters are
- * integers per install, 0 until first changed; a checkout changes them through
- * the reservations its discounts return.
+ * integers per install, 0 until first changed; a checkout changes them only
+ * through the reservations its discounts return.
  */
 export interface CountersCapability {
   /**
@@ -128,32 +130,20 @@ export interface CountersCapability {
 
 /**
  * `ctx.counters` in an asynchronous hook (`order.*`, `customer.created`):
- * read and atomic add.
+ * read, and add at most once per delivery.
  */
 export interface WritableCountersCapability extends CountersCapability {
   /**
-   * Adds `delta` to one counter atomically, only if the result stays within
-   * `bound`.
+   * Adds `delta` (a non-zero integer within ±1,000,000,000) to the counter,
+   * only if the result stays within `bound`. At most once per delivery and
+   * counter: a replay of the same `idempotencyKey` gets `duplicate: true`
+   * and changes nothing. (Or return the same change as a counter effect.)
    *
    * @example
    * const r = await ctx.counters.add(`spend:${order.customerId}`, order.total);
-   * ctx.log("spend is now", r.value);
+   * if (r.applied) ctx.log("spend is now", r.value);
    */
   add(counterKey: string, delta: number, bound?: CounterBound): Promise<CounterAddResult>;
-  /**
-   * Applies several changes in one transaction: all of them, or none if any
-   * would cross its bound. This is how a hook delivered at least once stays
-   * exactly-once: put a per-order guard counter in the same batch.
-   *
-   * @example
-   * const earned = 120;
-   * const r = await ctx.counters.add([
-   *   { counterKey: `order:${order.id}:earned`, delta: earned, bound: { max: earned } }, // only the first delivery fits
-   *   { counterKey: `balance:${order.customerId}`, delta: earned },
-   * ]);
-   * if (!r.applied) return; // a replay: already credited
-   */
-  add(changes: CounterChange[]): Promise<CounterBatchResult>;
 }
 
 /**
@@ -291,15 +281,16 @@ export interface ErrorClasses {
 
 /**
  * `ctx`: everything a hook may do beyond computing its result. Typed per hook:
- * `ctx.counters.add` exists only in asynchronous hooks.
+ * writes (`ctx.storage.set` / `delete`, `ctx.counters.add`) exist only in
+ * asynchronous hooks.
  *
  * @example
  * export default definePlugin<MySettings>({
  *   hooks: {
  *     "order.paid": async ({ order }, ctx) => {
  *       const settings = await ctx.settings.get();
- *       await ctx.counters.add(`spend:${order.customerId}`, order.total);
  *       ctx.log("counted", order.id);
+ *       return { counters: [{ key: `spend:${order.customerId}`, delta: order.total }] };
  *     },
  *   },
  * });
@@ -313,12 +304,12 @@ export interface PluginContext<H extends HookName = HookName, S extends Settings
    */
   readonly settings: SettingsCapability<S>;
   /**
-   * The install's key/value store.
+   * The install's key/value store (read everywhere; write in asynchronous hooks).
    *
    * @example
    * await ctx.storage.set("last-order", order.id);
    */
-  readonly storage: StorageCapability;
+  readonly storage: H extends AsyncHookName ? WritableStorageCapability : StorageCapability;
   /**
    * The install's integer counters (read everywhere; `add` in asynchronous hooks).
    *

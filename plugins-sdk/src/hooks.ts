@@ -89,10 +89,38 @@ export interface QuoteLine {
 }
 
 /**
+ * What every hook input starts with: its own name and the install it runs for.
+ *
+ * @example
+ * { hook: "order.paid", install: { id: "ins_1" } }
+ */
+export interface HookEnvelope<H extends HookName> {
+  hook: H;
+  /** The install (this extension in this shop) the call runs for. */
+  install: { id: string };
+}
+
+/**
+ * What every asynchronous hook input carries besides its subject.
+ *
+ * @example
+ * { hook: "order.paid", install: { id: "ins_1" }, idempotencyKey: "hook-ins_1-42",
+ *   event: { id: "42", name: "order.paid", occurredAt: "2026-11-02T08:01:00.000Z" }, shop: { id: "shp_1" } }
+ */
+export interface AsyncHookEnvelope<H extends AsyncHookName> extends HookEnvelope<H> {
+  /** The same on every delivery of this event to this install (`hook-<installId>-<eventId>`): dedupe on it. */
+  idempotencyKey: string;
+  /** The domain event that caused the call. */
+  event: { id: string; name: string; occurredAt: string };
+  shop: { id: string };
+}
+
+/**
  * The input of `checkout.discounts`: the cart being priced.
  *
  * @example
  * {
+ *   hook: "checkout.discounts", install: { id: "ins_1" },
  *   shop: { id: "shp_1", currency: "CNY" },
  *   buyer: { userId: "usr_1", customerId: "cus_1" },
  *   lines: [{ lineId: "oln_1", skuId: "sku_1", productId: "prd_1", categoryId: null, quantity: 2, unitPrice: 1250, lineTotal: 2500 }],
@@ -100,7 +128,7 @@ export interface QuoteLine {
  *   attributes: { coupon: "WELCOME10", usePoints: true },
  * }
  */
-export interface QuoteInput {
+export interface QuoteInput extends HookEnvelope<"checkout.discounts"> {
   shop: { id: string; currency: string };
   /** `customerId` is the buyer's record in this shop; null until their first cart or order here. */
   buyer: { userId: string; customerId: string | null };
@@ -198,29 +226,29 @@ export interface DiscountsResult {
 export type OrderStatus = "pending_payment" | "paid" | "shipped" | "completed" | "closed";
 
 /**
- * An order line as hooks see it.
+ * An order line.
  *
  * @example
- * { lineId: "oln_1", skuId: "sku_1", productId: "prd_1", categoryId: null, quantity: 2, unitPrice: 1250,
- *   lineTotal: 2500, discount: 250, total: 2250, refundedAmount: 0, refundedQuantity: 0 }
+ * { lineId: "oln_1", productId: "prd_1", skuId: "sku_1", title: "Green tea 250 g", quantity: 2, unitPrice: 1250, total: 2250 }
  */
-export interface OrderLine extends QuoteLine {
-  /** Every discount allocated to this line. */
-  discount: Money;
-  /** `lineTotal − discount`. */
+export interface OrderLine {
+  lineId: string;
+  productId: string;
+  skuId: string;
+  title: string;
+  quantity: number;
+  unitPrice: Money;
+  /** What the buyer pays for the line, after its discounts. */
   total: Money;
-  refundedAmount: Money;
-  refundedQuantity: number;
 }
 
 /**
- * An order as it is **when the hook runs** (not when the event happened):
- * a replayed or late `order.paid` already shows later refunds in
- * `refundedTotal`.
+ * An order as `ctx.orders.get` returns it (amounts, status and lines; never
+ * the address).
  *
  * @example
  * { id: "ord_1", customerId: "cus_1", status: "paid", currency: "CNY", subtotal: 2500, discountTotal: 250,
- *   shippingTotal: 0, total: 2250, refundedTotal: 0, createdAt: "2026-11-02T08:00:00.000Z",
+ *   shippingTotal: 0, total: 2250, refundedTotal: 0, itemCount: 2, createdAt: "2026-11-02T08:00:00.000Z",
  *   paidAt: "2026-11-02T08:01:00.000Z", lines: [ … ] }
  */
 export interface Order {
@@ -234,23 +262,39 @@ export interface Order {
   shippingTotal: Money;
   /** What the buyer paid (or owes). */
   total: Money;
-  /** Refunded so far, this refund included. `total − refundedTotal` is what the shop keeps. */
+  /** Refunded so far. `total − refundedTotal` is what the shop keeps. */
   refundedTotal: Money;
+  itemCount: number;
   createdAt: string;
   paidAt: string | null;
   lines: OrderLine[];
 }
 
 /**
- * A buyer's record in the shop. Reading one needs the `read_customers` scope,
- * and a call may read only the customer it is about.
+ * The order an order hook is about: its id, buyer and amounts. Read the
+ * whole order with `ctx.orders.get` (scope `read_orders`).
  *
  * @example
- * { id: "cus_1", userId: "usr_1", name: "Li Lei", email: "li@example.com", createdAt: "2026-11-01T00:00:00.000Z" }
+ * { id: "ord_1", customerId: "cus_1", status: "paid", total: 2250, currency: "CNY" }
+ */
+export interface OrderRef {
+  id: string;
+  customerId: string;
+  status: OrderStatus;
+  /** What the buyer paid. */
+  total: Money;
+  currency: string;
+}
+
+/**
+ * A buyer's record in the shop, as `ctx.customers.get` returns it. Needs the
+ * `read_customers` scope, and a call may read only the customer it is about.
+ *
+ * @example
+ * { id: "cus_1", name: "Li Lei", email: "li@example.com", createdAt: "2026-11-01T00:00:00.000Z" }
  */
 export interface Customer {
   id: string;
-  userId: string;
   name: string;
   email: string;
   createdAt: string;
@@ -260,34 +304,66 @@ export interface Customer {
  * The input of `order.paid` and `order.completed`.
  *
  * @example
- * { order: { id: "ord_1", customerId: "cus_1", total: 2250, refundedTotal: 0, … }, idempotencyKey: "evt_42:ins_7" }
+ * { hook: "order.paid", install: { id: "ins_1" }, idempotencyKey: "hook-ins_1-42",
+ *   event: { id: "42", name: "order.paid", occurredAt: "2026-11-02T08:01:00.000Z" }, shop: { id: "shp_1" },
+ *   order: { id: "ord_1", customerId: "cus_1", status: "paid", total: 2250, currency: "CNY" } }
  */
-export interface OrderEventInput {
-  order: Order;
-  /** The same on every delivery of this event to this install: dedupe on it. */
-  idempotencyKey: string;
+export interface OrderEventInput<H extends "order.paid" | "order.completed" | "order.refunded" = "order.paid" | "order.completed"> extends AsyncHookEnvelope<H> {
+  order: OrderRef;
 }
 
 /**
- * The input of `order.refunded`; `order.refundedTotal` already includes `refund.amount`.
+ * The input of `order.refunded`: one refund that succeeded. Each refund is its
+ * own event (its own `idempotencyKey`); `refundedTotal` includes this one.
  *
  * @example
- * { order: { id: "ord_1", total: 2250, refundedTotal: 1000, … }, refund: { id: "rfd_1", amount: 1000, full: false },
- *   idempotencyKey: "evt_57:ins_7" }
+ * { …, order: { id: "ord_1", customerId: "cus_1", status: "paid", total: 2250, currency: "CNY" },
+ *   refund: { id: "ref_1", amount: 1000, refundedTotal: 1000, full: false } }
  */
-export interface OrderRefundedInput extends OrderEventInput {
-  refund: { id: string; amount: Money; full: boolean };
+export interface OrderRefundedInput extends OrderEventInput<"order.refunded"> {
+  refund: { id: string; amount: Money; refundedTotal: Money; full: boolean };
 }
 
 /**
- * The input of `customer.created`.
+ * The input of `customer.created` (read the record with `ctx.customers.get`, scope `read_customers`).
  *
  * @example
- * { customer: { id: "cus_1", userId: "usr_1", name: "Li Lei", email: "li@example.com", createdAt: "…" }, idempotencyKey: "evt_3:ins_7" }
+ * { hook: "customer.created", install: { id: "ins_1" }, idempotencyKey: "hook-ins_1-3", event: { … }, shop: { id: "shp_1" },
+ *   customer: { id: "cus_1" } }
  */
-export interface CustomerCreatedInput {
-  customer: Customer;
-  idempotencyKey: string;
+export interface CustomerCreatedInput extends AsyncHookEnvelope<"customer.created"> {
+  customer: { id: string };
+}
+
+/**
+ * A counter change an asynchronous hook returns; the platform applies each
+ * one at most once per delivery (a replay of the same `idempotencyKey`
+ * changes nothing), and skips one whose bound would not hold.
+ *
+ * @example
+ * { key: "balance:cus_1", delta: 120 }
+ * { key: "balance:cus_1", delta: -50, min: 0 }
+ */
+export interface CounterEffect {
+  /** 1–256 characters. */
+  key: string;
+  /** A non-zero integer within ±1,000,000,000. */
+  delta: number;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * What an asynchronous hook may return: nothing, or counter effects.
+ * Returning effects (rather than calling `ctx.counters.add` one by one) keeps
+ * the hook's writes together and exactly-once per delivery.
+ *
+ * @example
+ * return { counters: [{ key: `balance:${order.customerId}`, delta: 120 }] };
+ */
+export interface AsyncHookResult {
+  /** At most 20. */
+  counters?: CounterEffect[];
 }
 
 // ---- storefront.blocks -------------------------------------------------------------
@@ -304,12 +380,12 @@ export type StorefrontPage = "home" | "product" | "cart";
  * The input of `storefront.blocks`.
  *
  * @example
- * { shop: { id: "shp_1", currency: "CNY" }, buyer: { customerId: "cus_1" }, page: "home" }
+ * { hook: "storefront.blocks", install: { id: "ins_1" }, shop: { id: "shp_1", currency: "CNY" }, buyer: { customerId: "cus_1" }, page: "home" }
  */
-export interface StorefrontBlocksInput {
+export interface StorefrontBlocksInput extends HookEnvelope<"storefront.blocks"> {
   shop: { id: string; currency: string };
-  /** null for a visitor who is not signed in (or has no record in this shop yet). */
-  buyer: { customerId: string | null };
+  /** Null (or a null `customerId`) for a visitor who is not signed in or has no record in this shop yet. */
+  buyer: { customerId: string | null } | null;
   page: StorefrontPage;
   /** The product shown, on `page: "product"`. */
   productId?: string;
@@ -331,7 +407,7 @@ export type BlockTone = "neutral" | "info" | "success" | "warning";
  */
 export interface TextBlock {
   type: "text";
-  /** 1–500 characters. */
+  /** 1–280 characters. */
   text: string;
   tone?: BlockTone;
 }
@@ -403,30 +479,30 @@ export interface BlocksResult {
  * Each hook's input, by hook name.
  *
  * @example
- * type PaidInput = HookInputs["order.paid"]; // OrderEventInput
+ * type PaidInput = HookInputs["order.paid"]; // OrderEventInput<"order.paid">
  */
 export interface HookInputs {
   "checkout.discounts": QuoteInput;
-  "order.paid": OrderEventInput;
-  "order.completed": OrderEventInput;
+  "order.paid": OrderEventInput<"order.paid">;
+  "order.completed": OrderEventInput<"order.completed">;
   "order.refunded": OrderRefundedInput;
   "customer.created": CustomerCreatedInput;
   "storefront.blocks": StorefrontBlocksInput;
 }
 
 /**
- * Each hook's result, by hook name (`void` for the asynchronous hooks: their
- * effects are storage and counter writes).
+ * Each hook's result, by hook name (for the asynchronous hooks: nothing, or
+ * counter effects).
  *
  * @example
  * type Offer = HookOutputs["checkout.discounts"]; // DiscountsResult
  */
 export interface HookOutputs {
   "checkout.discounts": DiscountsResult;
-  "order.paid": void;
-  "order.completed": void;
-  "order.refunded": void;
-  "customer.created": void;
+  "order.paid": AsyncHookResult | void;
+  "order.completed": AsyncHookResult | void;
+  "order.refunded": AsyncHookResult | void;
+  "customer.created": AsyncHookResult | void;
   "storefront.blocks": BlocksResult;
 }
 
@@ -447,15 +523,15 @@ export type HookInput<H extends HookName> = HookInputs[H];
 export type HookOutput<H extends HookName> = HookOutputs[H];
 
 /**
- * One hook invocation, discriminated by `hook`: narrowing on the name narrows the input.
+ * Any hook input, discriminated by `hook`: narrowing on the name narrows the rest.
  *
  * @example
- * function describe(call: HookInvocation): string {
- *   switch (call.hook) {
- *     case "order.paid": return `paid ${call.input.order.id}`;
- *     case "checkout.discounts": return `quote of ${call.input.lines.length} lines`;
- *     default: return call.hook;
+ * function describe(input: AnyHookInput): string {
+ *   switch (input.hook) {
+ *     case "order.paid": return `paid ${input.order.id}`;
+ *     case "checkout.discounts": return `quote of ${input.lines.length} lines`;
+ *     default: return input.hook;
  *   }
  * }
  */
-export type HookInvocation = { [H in HookName]: { hook: H; input: HookInputs[H] } }[HookName];
+export type AnyHookInput = HookInputs[HookName];
