@@ -169,20 +169,25 @@ function productSvg(d: { label: string; sub: string; motif: Motif; palette: Pale
 </svg>`;
 }
 
-/** The home banner: tea terraces at dawn, no text (the section's headline is live text over it). */
+/** The home banner: tea terraces under an evening sky, no text (the section's headline is live text over it, on the darker left). */
 function bannerSvg(): string {
+  const greens = ["#1a2e05", "#365314", "#3f6212", "#4d7c0f", "#3f6212", "#365314", "#14532d"];
   let rows = "";
   for (let i = 0; i < 7; i++) {
     const y = 300 + i * 48;
-    rows += `<path d="M0,${y} C300,${y - 60} 600,${y + 50} 1200,${y - 30} L1200,600 L0,600 Z" fill="${["#365314", "#3f6212", "#4d7c0f", "#65a30d", "#4d7c0f", "#3f6212", "#1a2e05"][i]}" opacity="${0.55 + i * 0.06}"/>`;
+    rows += `<path d="M0,${y} C300,${y - 60} 600,${y + 50} 1200,${y - 30} L1200,600 L0,600 Z" fill="${greens[i]}" opacity="${0.6 + i * 0.06}"/>`;
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="600" viewBox="0 0 1200 600">
-  <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#fde68a"/><stop offset="0.55" stop-color="#fdba74"/><stop offset="1" stop-color="#bef264"/></linearGradient></defs>
+  <defs>
+    <linearGradient id="sky" x1="0" y1="0" x2="1" y2="0.6"><stop offset="0" stop-color="#0f2e24"/><stop offset="0.55" stop-color="#3f5f2a"/><stop offset="1" stop-color="#d9a441"/></linearGradient>
+    <radialGradient id="sun" cx="0.8" cy="0.3" r="0.35"><stop offset="0" stop-color="#fde68a" stop-opacity="0.9"/><stop offset="1" stop-color="#fde68a" stop-opacity="0"/></radialGradient>
+  </defs>
   <rect width="1200" height="600" fill="url(#sky)"/>
-  <circle cx="900" cy="190" r="90" fill="#fff7ed" opacity="0.9"/>
-  <path d="M0,260 C200,180 380,230 560,200 C760,160 980,230 1200,190 L1200,600 L0,600 Z" fill="#a3b18a" opacity="0.5"/>
+  <rect width="1200" height="600" fill="url(#sun)"/>
+  <circle cx="960" cy="180" r="70" fill="#fff7ed" opacity="0.9"/>
+  <path d="M0,260 C200,180 380,230 560,200 C760,160 980,230 1200,190 L1200,600 L0,600 Z" fill="#6b8f4e" opacity="0.45"/>
   ${rows}
-  ${leaf(160, 140, 0.5, -35, "#3f6212", "#ecfccb")}${leaf(230, 110, 0.38, 20, "#4d7c0f", "#ecfccb")}
+  ${leaf(1080, 110, 0.42, 35, "#4d7c0f", "#ecfccb")}${leaf(1140, 150, 0.32, -15, "#65a30d", "#ecfccb")}
 </svg>`;
 }
 

@@ -108,7 +108,10 @@ describe("settings, storage and counters", () => {
   it("settings.get returns the install's validated settings with defaults filled in", async () => {
     const install = await installTestExtension(platform, m, shop, {
       hooks: ["checkout.discounts"],
-      settings: { percent: { type: "integer", minimum: 0, maximum: 90, default: 10 }, label: { type: "string", maxLength: 40, default: "Sale" } },
+      settings: [
+        { key: "percent", label: "Percent", type: "integer", min: 0, max: 90, default: 10 },
+        { key: "label", label: "Label", type: "string", max: 40, default: "Sale" },
+      ],
       values: { percent: 15 },
       source: probe(`const s = await ctx.settings.get(); note(s.label + " " + s.percent);`),
     });

@@ -76,7 +76,7 @@ describe.skipIf(!process.env.DATABASE_URL)("reservations under concurrency (Post
       } }`,
     });
     const buyers = await Promise.all(skus.map(() => createBuyer(platform, { fast: true })));
-    const quotes = [];
+    const quotes: Awaited<ReturnType<typeof createQuote>>[] = [];
     for (const [i, buyer] of buyers.entries()) {
       await addToCart(platform.db, shop.id, { userId: buyer.id }, { skuId: skus[i], quantity: 1 });
       await platform.db.updateTable("carts").set({ attributes: JSON.stringify({ coupon: "FIRST20" }) }).where("shop_id", "=", shop.id).where("user_id", "=", buyer.id).execute();

@@ -18,7 +18,7 @@ import {
   type HookName,
   type InstallView,
   type Scope,
-  type SettingsDefinition,
+  type SettingField,
 } from "../app/marketplace/index.server";
 import type { Platform } from "../app/platform.server";
 import { ensureShopCustomer } from "../app/shops/index.server";
@@ -60,7 +60,7 @@ export type PublishOptions = {
   version?: string;
   hooks: HookName[];
   scopes?: Scope[];
-  settings?: SettingsDefinition;
+  settings?: SettingField[];
   retentionDays?: number;
   /** the hooks object literal (source text) */
   source: string;
@@ -74,12 +74,12 @@ export async function publishVersion(platform: Platform, m: Marketplace, o: Publ
   const n = unique();
   const manifest = {
     id: o.handle ?? `test.ext-${n}`,
-    name: o.name ?? `Test extension ${n}`,
+    name: o.name ?? `Test ext ${n}`,
     version: o.version ?? "1.0.0",
-    apiVersion: 1,
+    apiVersion: "2026-11",
     hooks: o.hooks,
-    scopes: (o.scopes ?? []).map((scope) => ({ scope, justification: `needed for ${scope}` })),
-    settings: o.settings ?? {},
+    scopes: (o.scopes ?? []).map((scope) => ({ scope, justification: `The test extension needs ${scope} to work.` })),
+    settings: o.settings ?? [],
     retentionDays: o.retentionDays ?? 7,
   };
   const v = await submitVersion(platform.db, { id: m.developerId }, { vendorId: m.vendorId, manifest, bundle: bundleOf(o.source, o.prelude) });

@@ -55,10 +55,10 @@ const manifest = (over: Record<string, unknown> = {}) => ({
   id: `core.ext-${Math.random().toString(36).slice(2, 10)}`,
   name: "Core test",
   version: "1.0.0",
-  apiVersion: 1,
+  apiVersion: "2026-11",
   hooks: ["checkout.discounts"],
-  scopes: [{ scope: "read_customers", justification: "greet members by name" }],
-  settings: { type: "object", properties: { percent: { type: "integer", minimum: 1, maximum: 50, default: 5 } } },
+  scopes: [{ scope: "read_customers", justification: "Greets members by name at checkout." }],
+  settings: [{ key: "percent", label: "Percent", type: "integer", min: 1, max: 50, default: 5 }],
   retentionDays: 14,
   ...over,
 });
@@ -103,20 +103,24 @@ describe("installs", () => {
     const { versionId } = await publishVersion(platform, m, {
       hooks: ["checkout.discounts", "order.paid"],
       scopes: ["read_customers", "read_orders"],
-      settings: { percent: { type: "integer", minimum: 1, maximum: 50, default: 5 }, tiers: { type: "array", items: { type: "integer", minimum: 0 }, maxItems: 5 } },
+      settings: [
+        { key: "percent", label: "Percent", type: "integer", min: 1, max: 50, default: 5 },
+        { key: "threshold", label: "Threshold", type: "money", default: 20000 },
+      ],
       source: SOURCE,
     });
     const owner = { type: "user" as const, id: shop.ownerId };
     await expectAppError(installExtension(platform.db, owner, { shopId: shop.id, versionId, settings: { percent: 90 } }), "bad_request");
-    await expectAppError(installExtension(platform.db, owner, { shopId: shop.id, versionId, settings: { unknown: 1 } }), "bad_request");
+    await expectAppError(installExtension(platform.db, owner, { shopId: shop.id, versionId, settings: { threshold: -1 } }), "bad_request");
     await expectAppError(installExtension(platform.db, owner, { shopId: shop.id, versionId, grantedScopes: ["write_orders"] }), "bad_request");
 
-    const install = await installExtension(platform.db, owner, { shopId: shop.id, versionId, grantedScopes: ["read_orders"], settings: { tiers: [100, 500] } });
-    expect(install).toMatchObject({ status: "active", grantedScopes: ["read_orders"], settings: { percent: 5, tiers: [100, 500] }, hooks: ["checkout.discounts", "order.paid"] });
+    const install = await installExtension(platform.db, owner, { shopId: shop.id, versionId, grantedScopes: ["read_orders"], settings: { threshold: 30000, unknown: 1 } });
+    // unknown keys are dropped, defaults filled (plugins-sdk's settingsSchema)
+    expect(install).toMatchObject({ status: "active", grantedScopes: ["read_orders"], settings: { percent: 5, threshold: 30000 }, hooks: ["checkout.discounts", "order.paid"] });
     await expectAppError(installExtension(platform.db, owner, { shopId: shop.id, versionId }), "conflict", "already_installed");
 
     const changed = await updateSettings(platform.db, owner, { shopId: shop.id, installId: install.installId, settings: { percent: 20 } });
-    expect(changed.settings).toEqual({ percent: 20 });
+    expect(changed.settings).toEqual({ percent: 20, threshold: 20000 });
 
     const audit = await platform.db.selectFrom("audit_log").select("action").where("target_id", "=", install.installId).orderBy("id").execute();
     expect(audit.map((a) => a.action)).toEqual(["extension.installed", "extension.settings_changed"]);

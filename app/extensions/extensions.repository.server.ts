@@ -212,6 +212,18 @@ export async function selectInvocations(db: Kysely<Database>, filter: { installI
   return q.orderBy("id").execute();
 }
 
+/** Calls and charged faults per install of the shop since `since`. */
+export async function selectShopActivity(db: Kysely<Database>, shopId: string, since: Date): Promise<{ install_id: string; calls: number; faults: number; last_at: Date | null }[]> {
+  const rows = await db
+    .selectFrom("extension_invocations")
+    .select(["install_id", sql<number>`count(*)::int`.as("calls"), sql<number>`(count(*) FILTER (WHERE charged))::int`.as("faults"), sql<Date | null>`max(created_at)`.as("last_at")])
+    .where("shop_id", "=", shopId)
+    .where("created_at", ">=", since)
+    .groupBy("install_id")
+    .execute();
+  return rows.map((r) => ({ install_id: r.install_id, calls: Number(r.calls), faults: Number(r.faults), last_at: r.last_at ? new Date(r.last_at) : null }));
+}
+
 export type MetricsBucketRow = { bucket: Date; calls: number; faults: number; p50: number | null; p95: number | null; cpu_p50: number | null };
 
 /** Calls, charged faults and wall-time percentiles of an extension, per time bucket. */

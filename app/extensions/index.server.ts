@@ -22,7 +22,7 @@ import type { ExtensionBlocks } from "./hooks.schema";
 
 export { extensionDiscounts, applyExtensionReservations, reverseExtensionReservations } from "./checkout-seam.server";
 export { extensionHooksConsumer, extensionJobs, hookJobId, hookJobData } from "./async-hooks.server";
-export { listInvocations, extensionMetrics, INVOCATION_PAGE_SIZE, type InvocationView, type ExtensionMetrics, type MetricsBucket } from "./invocations.service.server";
+export { listInvocations, extensionMetrics, shopExtensionActivity, INVOCATION_PAGE_SIZE, type InstallActivity, type InvocationView, type ExtensionMetrics, type MetricsBucket } from "./invocations.service.server";
 export { HOOK_CONFIG, FAULT_POLICY, STORAGE_LIMITS, ASYNC_HOOK_JOB } from "./hooks.config";
 export type { ExtensionHost, AsyncHookJob, AsyncHookResult, HookEvent } from "./host.server";
 export { StorefrontBlock, BLOCK_TONES, type ExtensionBlocks } from "./hooks.schema";

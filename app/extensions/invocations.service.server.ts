@@ -7,7 +7,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
 import type { BridgeCallRecord, InvocationOutcome, InvocationRow } from "../../db/tables/extensions";
 import { AppError } from "../lib/errors";
-import { selectInvocationsPage, selectMetricsBuckets, selectMetricsTotals } from "./extensions.repository.server";
+import type { MetricsBucketRow } from "./extensions.repository.server";
+import { selectInvocationsPage, selectMetricsBuckets, selectMetricsTotals, selectShopActivity } from "./extensions.repository.server";
 
 export const INVOCATION_PAGE_SIZE = 25;
 
@@ -98,7 +99,26 @@ export async function extensionMetrics(db: Kysely<Database>, extensionId: string
   return {
     since: since.toISOString(),
     bucketSeconds,
-    buckets: rows.map((r) => ({ at: r.bucket.toISOString(), calls: r.calls, faults: r.faults, errorRate: rate(r.faults, r.calls), p50Ms: r.p50, p95Ms: r.p95, cpuP50Ms: r.cpu_p50 })),
+    buckets: dense(rows, since, now, bucketSeconds).map((r) => ({ at: r.bucket.toISOString(), calls: r.calls, faults: r.faults, errorRate: rate(r.faults, r.calls), p50Ms: r.p50, p95Ms: r.p95, cpuP50Ms: r.cpu_p50 })),
     totals: { calls: totals.calls, faults: totals.faults, errorRate: rate(totals.faults, totals.calls), p50Ms: totals.p50, p95Ms: totals.p95, byOutcome: totals.by_outcome, byHook: totals.by_hook },
   };
+}
+
+export type InstallActivity = { calls: number; faults: number; lastCallAt: string | null };
+
+/** Each install's calls and charged faults in the shop over the last `hours` (default 24), by install id. */
+export async function shopExtensionActivity(db: Kysely<Database>, shopId: string, hours = 24): Promise<Record<string, InstallActivity>> {
+  const rows = await selectShopActivity(db, shopId, new Date(Date.now() - hours * 3_600_000));
+  return Object.fromEntries(rows.map((r) => [r.install_id, { calls: r.calls, faults: r.faults, lastCallAt: r.last_at ? r.last_at.toISOString() : null }]));
+}
+
+/** Every bucket from `since` to `now`, empty ones included, so a chart's x axis is time. */
+function dense(rows: MetricsBucketRow[], since: Date, now: Date, bucketSeconds: number): MetricsBucketRow[] {
+  const step = bucketSeconds * 1000;
+  const byStart = new Map(rows.map((r) => [r.bucket.getTime(), r]));
+  const out: MetricsBucketRow[] = [];
+  for (let t = Math.floor(since.getTime() / step) * step; t <= now.getTime(); t += step) {
+    out.push(byStart.get(t) ?? { bucket: new Date(t), calls: 0, faults: 0, p50: null, p95: null, cpu_p50: null });
+  }
+  return out;
 }

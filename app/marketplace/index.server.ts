@@ -35,6 +35,7 @@ export {
   getInstall,
   getInstallById,
   reorderInstalls,
+  moveInstall,
   MAX_BUNDLE_BYTES,
   type ActiveInstall,
   type InstallView,

@@ -85,6 +85,8 @@ export const ReorderForm = z.object({
 
 export const InstallStatusForm = z.object({ installId: InstallId });
 
+export const MoveInstallForm = z.object({ installId: InstallId, direction: z.enum(["up", "down"]) });
+
 /** A vendor as a developer registers it. */
 export const VendorForm = z.object({
   name: z.string().trim().min(2, "Use at least 2 characters").max(80),

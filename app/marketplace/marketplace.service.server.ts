@@ -19,6 +19,7 @@ import { getShop } from "../shops/index.server";
 import { versionKeyOf } from "../../sandbox/protocol";
 import {
   HostManifest,
+  MoveInstallForm,
   ReorderForm,
   SCOPES,
   VendorForm,
@@ -587,6 +588,23 @@ export async function reorderInstalls(db: Kysely<Database>, actor: AuditActor, s
     for (const [i, id] of order.entries()) await updateInstallPosition(trx, shopId, id, i + 1, at);
     await record(trx, actor, "extension.reordered", { shopId, type: "shop", id: shopId }, { order });
   });
+}
+
+/**
+ * Moves one install a place up or down in the merchant's order (the
+ * Extensions page's arrows); a move past either end changes nothing.
+ */
+export async function moveInstall(db: Kysely<Database>, actor: AuditActor, shopId: string, form: unknown): Promise<void> {
+  const parsed = MoveInstallForm.safeParse(form);
+  if (!parsed.success) throw badRequest(parsed.error.issues);
+  const { installId, direction } = parsed.data;
+  const order = (await selectShopInstalls(db, shopId)).map((i) => i.id);
+  const at = order.indexOf(installId);
+  if (at < 0) throw notFound("Extension not found");
+  const to = direction === "up" ? at - 1 : at + 1;
+  if (to < 0 || to >= order.length) return;
+  [order[at], order[to]] = [order[to], order[at]];
+  await reorderInstalls(db, actor, shopId, { order });
 }
 
 /** True for a hook the relay delivers (at least once, with an idempotency key). */

@@ -35,6 +35,7 @@ export {
   submitRefund,
   applyRefundResult,
   REFUND_REQUESTED_EVENT,
+  REFUND_FAILED_EVENT,
   SUBMIT_REFUND_JOB,
   type RefundApplyOutcome,
 } from "./refunds.service.server";

@@ -14,7 +14,9 @@
  * 3. The provider's REFUND.* notification ({@link applyRefundResult}) moves the
  *    refund to succeeded or failed with one conditional UPDATE — so once,
  *    however often it is delivered — and on success calls the orders
- *    module's `applyRefundSucceeded` in the same transaction.
+ *    module's `applyRefundSucceeded` in the same transaction (which publishes
+ *    `order.refunded`); on failure it publishes the internal `refund.failed`
+ *    for whoever waits on the refund (a cancellation, a claim).
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
@@ -34,6 +36,8 @@ import type { PaymentsPlatform } from "./payments.service.server";
 import { inTransaction } from "./transaction.server";
 
 export const REFUND_REQUESTED_EVENT = "refund.requested";
+/** Internal, like `refund.requested`: a refund the provider would not make (success is the orders module's `order.refunded`). */
+export const REFUND_FAILED_EVENT = "refund.failed";
 export const SUBMIT_REFUND_JOB = "payments.submit_refund";
 /** A refund not accepted by the provider this long after it was asked for is submitted again. */
 export const RESUBMIT_AFTER_MS = 3 * 60_000;
@@ -143,6 +147,15 @@ export async function requestRefund(db: Kysely<Database>, input: RefundRequestIn
   });
 }
 
+async function publishFailed(trx: Kysely<Database>, refund: RefundRow, reason: string): Promise<void> {
+  await publish(trx, {
+    name: REFUND_FAILED_EVENT,
+    shopId: refund.shop_id,
+    subjectId: refund.id,
+    payload: { refundId: refund.id, orderId: refund.order_id, amount: refund.amount, source: refund.source, sourceId: refund.source_id, reason },
+  });
+}
+
 /** The order's refunds, oldest first. */
 export async function listRefunds(db: Kysely<Database>, shopId: string, orderId: string): Promise<RefundView[]> {
   return (await repo.selectRefundsForOrder(db, shopId, orderId)).map(toRefundView);
@@ -181,6 +194,7 @@ export async function submitRefund(platform: PaymentsPlatform, refundId: string)
     const now = new Date();
     if (await repo.completeRefund(trx, refund.id, { status: "failed", failureReason: res.reason, at: now })) {
       await record(trx, { type: "system" }, "refund.failed", { shopId: refund.shop_id, type: "refund", id: refund.id }, { reason: res.reason, orderId: refund.order_id });
+      await publishFailed(trx, refund, res.reason);
     }
   });
   return "failed";
@@ -265,6 +279,7 @@ export async function applyRefundResult(db: Kysely<Database>, n: RefundNotificat
         providerRefundId: n.providerRefundId,
         refundStatus: n.refundStatus,
       });
+      if (!succeeded) await publishFailed(trx, refund, n.refundStatus);
       const outcome = succeeded ? "refund_succeeded" : "refund_failed";
       await repo.setNotificationOutcome(trx, n.notificationId, { outcome, shopId: refund.shop_id, paymentId: refund.payment_id, refundId: refund.id });
       return { kind: outcome, refundId: refund.id };

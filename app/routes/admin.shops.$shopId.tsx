@@ -23,8 +23,10 @@ function navFor(shopId: string, role: "owner" | "staff") {
   return [
     { to: base, label: "Overview", end: true },
     { to: `${base}/orders`, label: "Orders" },
+    { to: `${base}/claims`, label: "Claims" },
     { to: `${base}/products`, label: "Products" },
     { to: `${base}/categories`, label: "Categories" },
+    { to: `${base}/extensions`, label: "Extensions" },
     { to: `${base}/staff`, label: "Staff" },
     ...(role === "owner" ? [{ to: `${base}/audit`, label: "Audit log" }] : []),
     ...(role === "owner" ? [{ to: `${base}/settings`, label: "Settings" }] : []),

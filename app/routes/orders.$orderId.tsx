@@ -138,6 +138,11 @@ export default function BuyerOrderPage() {
                   </Form>
                 </details>
               ) : null}
+              {order.status === "paid" || order.status === "shipped" || order.status === "completed" ? (
+                <Link to={`/orders/${order.id}/claim`} className="btn btn-block" data-testid="order-claim">
+                  After-sale claim (refund, return, complaint)
+                </Link>
+              ) : null}
               {refunding ? <p className="small muted">Your cancellation is being refunded. The order closes when the refund completes.</p> : null}
               {!canCancel && order.status !== "shipped" && order.status !== "pending_payment" && !refunding ? <p className="small muted">Nothing to do here.</p> : null}
             </section>

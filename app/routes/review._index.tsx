@@ -30,6 +30,13 @@ export default function ReviewHome() {
             </Link>
           </section>
           <section className="card">
+            <h2>Arbitration</h2>
+            <p className="small muted">After-sale claims a shop refused or did not answer in time, oldest first. You decide with a written reason; the decision is final.</p>
+            <Link className="btn btn-primary" to="/review/claims">
+              Arbitration
+            </Link>
+          </section>
+          <section className="card">
             <h2>Vendors, versions and escalations</h2>
             <p className="small muted" style={{ marginBottom: 0 }}>
               Vendor verification, extension version review and escalated after-sale claims arrive with the marketplace and

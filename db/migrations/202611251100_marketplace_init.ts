@@ -54,7 +54,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       id text PRIMARY KEY,
       extension_id text NOT NULL REFERENCES extensions(id),
       version text NOT NULL,
-      api_version integer NOT NULL,
+      api_version text NOT NULL,
       manifest jsonb NOT NULL,
       bundle_hash text NOT NULL REFERENCES extension_bundles(hash),
       status text NOT NULL DEFAULT 'submitted' CHECK (status IN ('submitted', 'checks_passed', 'checks_failed', 'approved', 'rejected', 'suspended')),

@@ -59,7 +59,8 @@ export interface ExtensionVersionsTable {
   extension_id: string;
   /** the manifest's semver `version` */
   version: string;
-  api_version: number;
+  /** the hook API version the manifest targets, e.g. "2026-11" */
+  api_version: string;
   /** the validated manifest as submitted */
   manifest: JsonObject;
   bundle_hash: string;

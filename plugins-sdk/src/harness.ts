@@ -205,6 +205,20 @@ export function createHarness(options: { runners?: number; limits?: Partial<Call
 }
 
 let shared: Harness | null = null;
+let sharedLimits: Partial<CallLimits> = {};
+
+/**
+ * Sets limit overrides for every call of the shared harness (applied over
+ * the hook's production limits, under a call's own `limits`). For a test
+ * suite on a machine much busier than production: isolated-vm's CPU clock
+ * and the wall deadline both count time spent waiting for a core.
+ *
+ * @example
+ * configureHarness({ limits: { wallMs: 2_000 } }); // CPU stays production's 50 ms
+ */
+export function configureHarness(options: { limits?: Partial<CallLimits> }): void {
+  sharedLimits = { ...options.limits };
+}
 
 /**
  * Runs one hook call of a plugin in the production sandbox with a fake
@@ -223,7 +237,7 @@ let shared: Harness | null = null;
  */
 export function runHook<H extends HookName>(plugin: PluginSource | string, hook: H, input: HarnessInput<H>, options?: RunHookOptions): Promise<HookRun<H>> {
   shared ??= createHarness();
-  return shared.runHook(plugin, hook, input, options);
+  return shared.runHook(plugin, hook, input, { ...options, limits: { ...sharedLimits, ...options?.limits } });
 }
 
 /**

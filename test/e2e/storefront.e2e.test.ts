@@ -14,6 +14,8 @@ import { createTestPlatform, type TestPlatform } from "../support/platform";
 import { startTestServer, type TestServer } from "../support/server";
 import { createMerchantShop, type TestShop, type TestUser } from "../support/storefront-fixtures";
 import { createSession, SESSION_COOKIE } from "../../app/accounts/session.server";
+import { storageFor } from "../../app/storage/index.server";
+import { seedDemoCatalog } from "../../db/seed-demo-catalog";
 
 let platform: TestPlatform;
 let server: TestServer;
@@ -74,7 +76,11 @@ it("a merchant publishes a product on the home shelf; a buyer on a phone picks a
   await m.fill('input[name="specs.0.values"]', "Red, Blue");
   await m.fill('input[name="specs.1.name"]', "Size");
   await m.fill('input[name="specs.1.values"]', "S, M, L");
-  await Promise.all([m.waitForURL(/\/products\/prd_[0-9a-z]+/), m.click('button:has-text("Create product")')]);
+  await m.click('button:has-text("Create product")');
+  await m.waitForURL(/\/products\/prd_[0-9a-z]+/, { waitUntil: "commit" }).catch(async (e) => {
+    await screenshot(m, "storefront-e2e-failure"); // what the merchant saw instead
+    throw e;
+  });
   const productId = /\/products\/(prd_[0-9a-z]+)/.exec(m.url())![1];
 
   // Price the SKUs one by one: the bigger sizes cost more; Red / S is sold out.
@@ -189,4 +195,28 @@ it("a merchant publishes a product on the home shelf; a buyer on a phone picks a
   // The cart is the guest's, by cookie; the database agrees.
   const lines = await platform.db.selectFrom("cart_lines").select(["quantity"]).where("shop_id", "=", shop.id).execute();
   expect(lines).toEqual([{ quantity: 2 }]);
+});
+
+it("the seeded demo shop looks like a shop on a phone: banner, bestsellers, a category group, about us", async () => {
+  const { owner: demoOwner, shop: demo } = await createMerchantShop(platform);
+  await platform.db.transaction().execute((trx) => seedDemoCatalog({ trx, users: { merchant: demoOwner.id }, shopId: demo.id }, { storage: storageFor(platform) }));
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const b = await newPage(phone);
+  await b.goto(`${server.url}/s/${demo.handle}`);
+  await b.getByRole("heading", { name: "Spring harvest teas are here" }).waitFor();
+  await expect(b.locator(".sf-chip").allInnerTexts()).resolves.toEqual(["All", "Tea", "Teaware", "Snacks", "Gifts"]);
+  await expect(b.locator("a.sf-card").count()).resolves.toBe(6 + 4);
+  await expect(b.locator(".sf-badge-soldout").count()).resolves.toBeGreaterThanOrEqual(0);
+  // Scroll through once so every lazy picture loads, then take the whole page.
+  const height = await b.evaluate(() => document.documentElement.scrollHeight);
+  for (let y = 0; y < height; y += 700) await b.evaluate((top) => window.scrollTo(0, top), y);
+  await b.waitForLoadState("networkidle");
+  await b.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(b, "storefront-demo-home");
+
+  await b.getByRole("link", { name: "Teaware" }).first().click();
+  await b.getByRole("heading", { name: "Teaware" }).waitFor();
+  await b.waitForLoadState("networkidle");
+  await screenshot(b, "storefront-demo-category");
+  await phone.close();
 });
