@@ -11,6 +11,7 @@ import type { Platform } from "../app/platform.server";
 import { createUserAccount } from "../app/accounts/index.server";
 import { createShop } from "../app/shops/index.server";
 import { demoCatalogStep } from "./seed-demo-catalog";
+import { demoExtensionsStep } from "./seed-demo-extensions";
 
 export const DEMO_PASSWORD = "bazaar-demo-2026";
 
@@ -25,7 +26,7 @@ export type SeedContext = { trx: Transaction<Database>; users: Record<string, st
 export type SeedStep = { name: string; run(ctx: SeedContext): Promise<void> };
 
 /** Steps after the accounts and the shop exist; later modules append theirs here. */
-export const seedSteps: SeedStep[] = [demoCatalogStep];
+export const seedSteps: SeedStep[] = [demoCatalogStep, demoExtensionsStep];
 
 export async function seedIfEmpty(platform: Pick<Platform, "db">): Promise<boolean> {
   return seedDemo(platform.db);

@@ -8,7 +8,11 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSession, SESSION_COOKIE } from "../app/accounts/session.server";
 import { cancelOrder } from "../app/orders/index.server";
+import * as reviewRoute from "../app/routes/review.payments";
+import { TestClient } from "./accounts-helpers";
+import { createUser } from "./support/storefront-fixtures";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { startTestServer, type TestServer } from "./support/server";
 import {
@@ -213,5 +217,36 @@ describe("a payment for an order that already closed", () => {
     // Retries and replays do not refund it again.
     expect((await post(notifyUrl, { body: n.body, headers: signHeaders(keys, n.body) })).status).toBe(204);
     expect(await snapshot(platform, p)).toEqual(after);
+  });
+});
+
+describe("the reviewers' anomaly page", () => {
+  it("is for reviewers only, lists open anomalies, and resolves one with an audited note", async () => {
+    const p = await createPendingPayment(platform);
+    const bad = buildNotification(keys, transactionResource({ out_trade_no: p.paymentId, transaction_id: newTransactionId(), amount: p.total + 1 }));
+    expect((await post(notifyUrl, bad)).status).toBe(500);
+
+    const someone = await createUser(platform);
+    const client = new TestClient(platform);
+    client.cookies.set(SESSION_COOKIE, (await createSession(platform.db, someone.id)).token);
+    expect((await client.get(reviewRoute, "/review/payments")).status).toBe(403);
+
+    const reviewer = await createUser(platform);
+    await platform.db.updateTable("users").set({ is_reviewer: true }).where("id", "=", reviewer.id).execute();
+    const rc = new TestClient(platform);
+    rc.cookies.set(SESSION_COOKIE, (await createSession(platform.db, reviewer.id)).token);
+    const page = await rc.get(reviewRoute, "/review/payments");
+    expect(page.status).toBe(200);
+    const { anomalies } = (await page.json()) as { anomalies: { id: string; kind: string; paymentId: string }[] };
+    const mine = anomalies.find((a) => a.paymentId === p.paymentId)!;
+    expect(mine.kind).toBe("amount_mismatch");
+
+    expect((await rc.post(reviewRoute, "/review/payments", { anomalyId: mine.id, note: "" })).status).toBe(400);
+    const done = await rc.post(reviewRoute, "/review/payments", { anomalyId: mine.id, note: "Provider confirmed a test charge; refunded by hand" });
+    expect(done.status).toBe(303);
+    const after = (await (await rc.get(reviewRoute, "/review/payments")).json()) as { anomalies: { id: string }[] };
+    expect(after.anomalies.map((a) => a.id)).not.toContain(mine.id);
+    const audit = await platform.db.selectFrom("audit_log").select(["action", "actor_id"]).where("target_id", "=", mine.id).execute();
+    expect(audit).toEqual([{ action: "payment.anomaly_resolved", actor_id: reviewer.id }]);
   });
 });

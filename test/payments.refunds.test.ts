@@ -184,6 +184,8 @@ describe("the refund notification", () => {
     expect((await post(notifyUrl, refundNotification(o, refund, { status: "ABNORMAL" }))).status).toBe(204);
     const [failed] = await listRefunds(platform.db, o.shopId, o.orderId);
     expect(failed).toMatchObject({ status: "failed", failureReason: "ABNORMAL" });
+    const failedEvents = await platform.db.selectFrom("outbox").select(["payload"]).where("name", "=", "refund.failed").where("subject_id", "=", refund.id).execute();
+    expect(failedEvents.map((e) => e.payload)).toEqual([{ refundId: refund.id, orderId: o.orderId, amount: 5000, source: "merchant", sourceId: null, reason: "ABNORMAL" }]);
     expect(await refundedTotal(o.orderId)).toBe(0);
     const again = await requestRefund(platform.db, ask(o, { amount: 5000 }));
     expect(again.status).toBe("pending");

@@ -26,6 +26,7 @@ import {
   simulatePayment,
 } from "../app/payments/index.server";
 import * as cashierRoute from "../app/routes/pay.$paymentId";
+import * as simulatorRoute from "../app/routes/dev.payments";
 import { TestClient } from "./accounts-helpers";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { createClient, startTestServer, type TestServer } from "./support/server";
@@ -338,5 +339,27 @@ describe("reconciliation", () => {
     } finally {
       await setSimSettings(platform.db, { notifyBaseUrl: server.url });
     }
+  });
+});
+
+describe("the simulator page", () => {
+  it("shows trades and notifications, saves its settings, and does not exist in production", async () => {
+    const browser = createClient(server.url);
+    const page = await browser.get("/dev/payments");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Payment simulator");
+    expect(page.body).toContain("TRANSACTION.SUCCESS");
+
+    const client = new TestClient(platform);
+    const bad = await client.post(simulatorRoute, "/dev/payments", { timeScale: "2", refundOutcome: "SUCCESS", notifyBaseUrl: "" });
+    expect(bad.status).toBe(400);
+    const saved = await client.post(simulatorRoute, "/dev/payments", { timeScale: "0.5", refundOutcome: "ABNORMAL", notifyBaseUrl: server.url });
+    expect(saved.status).toBe(303);
+    expect(await getSimSettings(platform.db)).toEqual({ timeScale: 0.5, refundOutcome: "ABNORMAL", notifyBaseUrl: server.url });
+    await setSimSettings(platform.db, { timeScale: 0.01, refundOutcome: "SUCCESS" });
+
+    const production = new TestClient(Object.assign(Object.create(platform), { config: { ...platform.config, env: "production" } }));
+    expect((await production.get(simulatorRoute, "/dev/payments")).status).toBe(404);
+    expect((await production.get(cashierRoute, "/pay/x", { paymentId: "pay_00000000000000000000000000" })).status).toBe(404);
   });
 });

@@ -268,7 +268,8 @@ export function readOpenClaimFields(form: FormData): { fields: Record<string, un
       reason: form.get("reason") ?? undefined,
       description: form.get("description") ?? undefined,
       amount: form.get("amount") ?? undefined,
-      lines: lines.filter(Boolean).map((l) => ({ lineId: l.lineId, quantity: l.quantity === "" ? "0" : l.quantity })),
+      // A line left empty (or a disabled input, which the browser does not send) asks for none of it.
+      lines: lines.filter(Boolean).map((l) => ({ lineId: l.lineId, quantity: l.quantity?.trim() ? l.quantity : "0" })),
     },
     photos,
   };

@@ -5,7 +5,8 @@
  *
  * - For checkout (inside its transaction): {@link createOrderRecord}.
  * - For payments (inside theirs): {@link markOrderPaid},
- *   {@link applyRefundSucceeded}, {@link getOrderForPayment}, {@link getOrder}.
+ *   {@link applyRefundSucceeded}, {@link applyRefundFailed}, {@link getOrderForPayment},
+ *   {@link getOrder}.
  * - For pages: {@link shipOrder}, {@link confirmReceipt}, {@link cancelOrder},
  *   {@link refundOrder}, {@link listShopOrders}, {@link listBuyerOrders},
  *   {@link getBuyerOrder}.
@@ -16,6 +17,7 @@ export {
   createOrderRecord,
   markOrderPaid,
   applyRefundSucceeded,
+  applyRefundFailed,
   shipOrder,
   confirmReceipt,
   autoCompleteOrder,

@@ -101,6 +101,19 @@ export async function markCancelRequested(
   return q.returningAll().executeTakeFirst();
 }
 
+/** Lifts the cancelling mark of a paid order (its refund failed); false if it was not marked. */
+export async function clearCancelRequest(trx: Kysely<Database>, shopId: string, orderId: string, at: Date): Promise<boolean> {
+  const r = await trx
+    .updateTable("orders")
+    .set({ cancel_requested_at: null, cancel_requested_by: null, updated_at: at })
+    .where("id", "=", orderId)
+    .where("shop_id", "=", shopId)
+    .where("status", "=", "paid")
+    .where("cancel_requested_at", "is not", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 /** Adds a refund to the order's refunded total, never past the total. Resolves to the new total, or null if it would overflow. */
 export async function addRefundedTotal(trx: Kysely<Database>, shopId: string, orderId: string, amount: number, at: Date): Promise<number | null> {
   const r = await trx

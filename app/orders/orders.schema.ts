@@ -28,6 +28,7 @@ export const ORDER_EVENT_LABELS: Record<string, string> = {
   refunded: "Refund completed",
   refund_requested: "Refund requested",
   cancel_requested: "Cancellation requested (refund in progress)",
+  refund_failed: "Refund failed",
 };
 
 export const CLOSE_REASON_LABELS: Record<string, string> = {

@@ -41,7 +41,9 @@ import {
   markCancelRequested,
   markReservationsReversed,
   refundAllLines,
+  clearCancelRequest,
   selectOrder,
+  selectOrderEvents,
   selectOrderLines,
   selectShipment,
   transitionOrder,
@@ -420,6 +422,35 @@ export async function applyRefundSucceeded(
   return { applied: true, closed: closes };
 }
 
+/**
+ * A refund the provider refused, inside the payments module's transaction:
+ * a timeline entry (once per refund), and if the order was waiting for it to
+ * close a cancellation, the order is no longer marked as cancelling — it is
+ * paid again, so the merchant can ship it or the buyer cancel again.
+ *
+ * @example
+ * await applyRefundFailed(trx, { shopId, orderId, refundId: refund.id, reason: "ABNORMAL" });
+ */
+export async function applyRefundFailed(
+  trx: Kysely<Database>,
+  r: { shopId: string; orderId: string; refundId: string; reason?: string | null },
+): Promise<{ applied: boolean; cancellationReopened: boolean }> {
+  const order = await selectOrder(trx, r.shopId, r.orderId, { lock: true });
+  if (!order) return { applied: false, cancellationReopened: false };
+  const inserted = await recordTransition(trx, order, {
+    type: "refund_failed",
+    from: order.status,
+    to: order.status,
+    actor: { type: "system" },
+    reason: r.reason ?? null,
+    refId: r.refundId,
+    data: { refundId: r.refundId },
+  });
+  if (!inserted) return { applied: false, cancellationReopened: false };
+  const reopened = order.status === "paid" && order.cancel_requested_at !== null && (await clearCancelRequest(trx, r.shopId, r.orderId, new Date()));
+  return { applied: true, cancellationReopened: reopened };
+}
+
 // ---- merchant and buyer actions -------------------------------------------------------------
 
 export type TransitionResult = { changed: boolean };
@@ -546,6 +577,8 @@ export async function cancelOrder(
     const marked = await markCancelRequested(trx, p.shopId, p.orderId, p.actor.type, now, buyerId);
     if (!marked) return false;
     const amount = marked.total - marked.refunded_total;
+    // A cancellation whose refund failed may be asked again: each attempt is its own refund.
+    const attempt = (await selectOrderEvents(trx, p.shopId, p.orderId)).filter((e) => e.type === "cancel_requested").length + 1;
     const refund = await requestRefund(trx, {
       shopId: p.shopId,
       orderId: p.orderId,
@@ -553,7 +586,7 @@ export async function cancelOrder(
       reason: reason || (p.actor.type === "buyer" ? "Cancelled by the buyer" : "Cancelled by the shop"),
       source: p.actor.type === "buyer" ? "buyer_cancel" : "merchant",
       restock: true,
-      idempotencyKey: `cancel-${p.orderId}`,
+      idempotencyKey: `cancel-${p.orderId}-${attempt}`,
       actor: auditActor(p.actor),
     });
     await recordTransition(trx, marked, {

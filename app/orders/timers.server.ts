@@ -15,7 +15,7 @@
  *
  * Shortening them (tests, demos): `shops.settings.orders` accepts fractions
  * — `{ unpaidCloseMinutes: 0.05 }` closes after 3 s (see
- * docs/decisions/0007-order-timers-in-shop-settings.md).
+ * docs/decisions/0012-checkout-quotes-and-order-timers.md).
  */
 import type { Kysely } from "kysely";
 import { z } from "zod";

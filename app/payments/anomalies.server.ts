@@ -11,8 +11,9 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
 import type { PaymentAnomalyRow } from "../../db/tables/payments";
 import { record } from "../audit/index.server";
+import { notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { selectOpenAnomalies, upsertAnomaly } from "./payments.repository.server";
+import { markAnomalyResolved, selectOpenAnomalies, upsertAnomaly } from "./payments.repository.server";
 import type { PaymentAnomalyView } from "./payments.schema";
 
 export type AnomalyKind =
@@ -82,4 +83,16 @@ function toView(r: PaymentAnomalyRow): PaymentAnomalyView {
 /** Unresolved anomalies, newest first (for reviewers and the simulator page). */
 export async function listPaymentAnomalies(db: Kysely<Database>, limit = 100): Promise<PaymentAnomalyView[]> {
   return (await selectOpenAnomalies(db, limit)).map(toView);
+}
+
+/**
+ * A reviewer closes an anomaly after looking into it (with the provider, the
+ * merchant); the note goes to the audit log. Resolving one twice is a 404.
+ */
+export async function resolvePaymentAnomaly(db: Kysely<Database>, reviewer: { id: string }, anomalyId: string, note: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await markAnomalyResolved(trx, anomalyId, reviewer.id, new Date());
+    if (!row) throw notFound("No open anomaly with this id");
+    await record(trx, { type: "reviewer", id: reviewer.id }, "payment.anomaly_resolved", { shopId: row.shop_id, type: "payment_anomaly", id: row.id }, { kind: row.kind, note });
+  });
 }

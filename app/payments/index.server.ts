@@ -39,7 +39,7 @@ export {
   SUBMIT_REFUND_JOB,
   type RefundApplyOutcome,
 } from "./refunds.service.server";
-export { listPaymentAnomalies, type AnomalyKind } from "./anomalies.server";
+export { listPaymentAnomalies, resolvePaymentAnomaly, type AnomalyKind } from "./anomalies.server";
 export { paymentNotifyHandler } from "./notify.server";
 export { paymentJobs, refundSubmissionConsumer, RECONCILE_JOB } from "./jobs.server";
 export { paymentProvider, notifyPath, DEFAULT_PROVIDER, type ProviderDeps } from "./providers.server";

@@ -4,7 +4,7 @@
  * its shop, except look-ups by a provider's reference (a notification names
  * our payment or refund id, not the shop), which are global keys.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type Insertable, type Kysely } from "kysely";
 import type { Database } from "../../db/database";
 import type {
   PaymentAnomalyRow,
@@ -14,7 +14,6 @@ import type {
   RefundsTable,
   PaymentNotificationsTable,
 } from "../../db/tables/payments";
-import type { Insertable } from "kysely";
 
 type Db = Kysely<Database>;
 
@@ -254,4 +253,13 @@ export async function selectOpenAnomalies(db: Db, limit: number): Promise<Paymen
   return db.selectFrom("payment_anomalies").selectAll().where("resolved_at", "is", null).orderBy("first_seen_at", "desc").limit(limit).execute();
 }
 
-export type { Transaction };
+export async function markAnomalyResolved(db: Db, id: string, by: string, at: Date): Promise<PaymentAnomalyRow | undefined> {
+  return db
+    .updateTable("payment_anomalies")
+    .set({ resolved_at: at, resolved_by: by })
+    .where("id", "=", id)
+    .where("resolved_at", "is", null)
+    .returningAll()
+    .executeTakeFirst();
+}
+

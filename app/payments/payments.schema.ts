@@ -117,3 +117,9 @@ export const SimSettingsForm = z.object({
     .transform((v) => (v === "" ? null : v))
     .refine((v) => v === null || /^https?:\/\/[^\s/]+(\/\S*)?$/.test(v), "must be an http(s) URL or empty"),
 });
+
+/** A reviewer resolving a payment anomaly. */
+export const ResolveAnomalyForm = z.object({
+  anomalyId: z.string().regex(/^payanom_[0-9a-z]{26}$/, "Not an anomaly id"),
+  note: z.string().trim().min(1, "Say what was done").max(1000),
+});

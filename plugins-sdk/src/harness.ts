@@ -257,15 +257,15 @@ export async function stopHarness(): Promise<void> {
  * all or nothing (then placement fails with a conflict).
  *
  * @example
- * const placed = applyReservations(run.counters, run.output!.reservations ?? []);
+ * const placed = applyReservations(run.counters, run.output!.reservations);
  * expect(placed.applied).toBe(true);
  * expect(placed.counters["balance:cus_1"]).toBe(200);
  */
 export function applyReservations(
   counters: Record<string, number>,
-  reservations: readonly Reservation[],
+  reservations: readonly Reservation[] | undefined,
 ): { applied: boolean; counters: Record<string, number> } {
-  const r = applyCounterChanges(counters, reservations);
+  const r = applyCounterChanges(counters, reservations ?? []);
   return { applied: r.applied, counters: r.applied ? { ...counters, ...r.values } : { ...counters } };
 }
 
