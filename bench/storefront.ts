@@ -193,6 +193,7 @@ function formatRow(cells: string[], widths: number[]): string {
 
 async function main() {
   const seconds = Number(process.argv[2]) || 10;
+  const loadAtStart = os.loadavg()[0].toFixed(2);
   const base = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const dbName = `bazaar_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: base });
@@ -332,7 +333,7 @@ ${verdict}
 - autocannon, ${CONNECTIONS} connections, anonymous visitor (no cookies, so no session or cart queries). Both servers run at once and are measured in alternation: ${WARMUP_SECONDS} s warm-up each, then ${ROUNDS} rounds of ${seconds} s per server and page, the order flipping every round; each figure is the median of the rounds.
 - "CPU ms/req" is the server process's own CPU time (user + system) per answered request; "CPU ratio" is baseline ÷ remix of it — the throughput ratio the two would show if each had a core to itself and the database were free. It moves much less than req/s when other work shares the machine.
 - Demo shop from the seed (seeded in ${seedMs} ms); product page: "${product.title}" (3 SKUs, 2 pictures). "body B" is the average response size.
-- Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, PostgreSQL ${pgVersion} on the same machine; load average at the end: ${load}. The load generator, both servers and PostgreSQL share these cores, so absolute numbers move with other work on the machine; the ratio is the number to compare.
+- Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, PostgreSQL ${pgVersion} on the same machine; 1-minute load average ${loadAtStart} at the start, ${load} (1/5/15 min) at the end. The load generator, both servers and PostgreSQL share these cores, so absolute numbers move with other work on the machine; the ratio is the number to compare.
 ${failures.length ? `\n**Errors:** ${failures.map((f) => `${f.mode} ${f.target}: ${f.errors} errors, ${f.non2xx} non-2xx`).join("; ")}\n` : ""}`;
     mkdirSync(path.join(here, "results"), { recursive: true });
     writeFileSync(path.join(here, "results", "storefront.md"), md);

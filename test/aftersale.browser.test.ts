@@ -59,8 +59,11 @@ async function newPage(context: BrowserContext): Promise<Page> {
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 
+// A real browser, the simulator's HTTP deliveries and the relay: slow on a busy machine.
+const SLOW = { timeout: 180_000 };
+
 describe("claims in a browser", () => {
-  it("the buyer opens a refund claim on a phone, the shop agrees, and the refund shows on both sides", async () => {
+  it("the buyer opens a refund claim on a phone, the shop agrees, and the refund shows on both sides", SLOW, async () => {
     const { buyer, orderId } = await buyerWithOrder(platform, seller, "completed", { payVia: "simulator" });
 
     const buyerPage = await newPage(await signedInContext(buyer.id, PHONE));
@@ -92,7 +95,9 @@ describe("claims in a browser", () => {
     await screenshot(shopPage, "claim-shop-queue");
     await shopPage.goto(`${server.url}/admin/shops/${seller.shop.id}/claims/${claimId}`);
     await shopPage.getByTestId("agree").click();
-    await seeText(shopPage, "Refund in progress");
+    await shopPage.getByTestId("agree").waitFor({ state: "detached" });
+    // The refund may already have come back by the time the page reloads.
+    expect(["Refund in progress", "Refunded"]).toContain(await shopPage.getByTestId("claim-status").innerText());
 
     // The simulator refunds the trade and notifies; order.refunded completes the claim.
     await waitFor("the claim refund", async () => (await platform.db.selectFrom("claims").select("status").where("id", "=", claimId).executeTakeFirstOrThrow()).status === "refunded");
@@ -107,7 +112,7 @@ describe("claims in a browser", () => {
     await screenshot(buyerPage, "claim-refunded-phone");
   });
 
-  it("the reviewer's arbitration queue shows an escalated claim with its age, and the decision page renders", async () => {
+  it("the reviewer's arbitration queue shows an escalated claim with its age, and the decision page renders", SLOW, async () => {
     const { buyer, orderId } = await buyerWithOrder(platform, seller, "completed");
     const { openClaim, answerClaim, escalateClaim } = await import("../app/aftersale/index.server");
     const claimId = await openClaim(platform, { userId: buyer.id, orderId, form: { kind: "complaint", reason: "service", description: "No reply for a week." } });

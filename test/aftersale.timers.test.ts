@@ -111,7 +111,7 @@ describe(`claim deadlines on the ${process.env.REDIS_URL ? "BullMQ" : "database 
   });
 
   it("a deadline that fires after the shop answered does nothing", async () => {
-    await setAftersaleTimeScale(platform, scaleFor(48 * HOUR, 2_000));
+    await setAftersaleTimeScale(platform, scaleFor(48 * HOUR, 5_000));
     const { claimId } = await openRefundClaim();
     // The answer comes in time; its own deadline (7 days to escalate) is at full length.
     await setAftersaleTimeScale(platform, 1);

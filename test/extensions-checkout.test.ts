@@ -11,6 +11,7 @@ import { createQuote, placeOrder } from "../app/checkout/index.server";
 import { newToken } from "../app/lib/ids";
 import { activeInstalls, getInstall, resumeInstall } from "../app/marketplace/index.server";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
+import { allowConsoleError } from "./support/setup-file";
 import { createBuyer, shopWithProducts } from "./orders-fixtures";
 import { createMarketplace, installTestExtension, invocationsOf, quoteInput, useTestHost, type Marketplace } from "./extensions-fixtures";
 import type { TestShop } from "./support/storefront-fixtures";
@@ -118,6 +119,30 @@ describe("faults never fail the quote", () => {
     expect((await invocationsOf(platform, thrower.installId))[0]).toMatchObject({ outcome: "error", error: "TypeError: boom", charged: true });
     expect((await invocationsOf(platform, looper.installId))[0]).toMatchObject({ outcome: "timeout", charged: true });
     expect((await invocationsOf(platform, missing.installId))[0]).toMatchObject({ outcome: "error", error: 'the extension defines no "checkout.discounts" hook' });
+  });
+
+  it("a memory bomb and a runner crash are dropped too; the innocent calls are retried, uncharged", async () => {
+    allowConsoleError();
+    const previous = platform.extensions;
+    useTestHost(platform, { limits: { "checkout.discounts": { cpuMs: 10_000, wallMs: 30_000 } }, sandbox: { onRunnerStderr: () => {}, onFault: () => {} } });
+    try {
+      const { shop } = await shopWithProducts(platform, [{ price: 1000, stock: 5 }]);
+      const good = await installTestExtension(platform, m, shop, { hooks: ["checkout.discounts"], source: GOOD });
+      const hog = await installTestExtension(platform, m, shop, { hooks: ["checkout.discounts"], source: `{ "checkout.discounts": () => { const kept = []; for (;;) kept.push(new Array(1e6).fill(1.5)); } }` });
+      const bomb = await installTestExtension(platform, m, shop, {
+        hooks: ["checkout.discounts"],
+        source: `{ "checkout.discounts": () => { const o = {}; for (let i = 0; i < 1e6; i++) o["k" + i] = i; return null; } }`,
+      });
+      const offers = await platform.extensions.collectDiscounts(quoteInput(shop.id, { userId: "usr_x", customerId: null }));
+      expect(offers.map((o) => o.installId)).toEqual([good.installId]);
+      expect((await invocationsOf(platform, hog.installId))[0]).toMatchObject({ outcome: "memory", charged: true });
+      expect((await invocationsOf(platform, bomb.installId))[0]).toMatchObject({ outcome: "crash", charged: true, retried: false });
+      const innocent = (await invocationsOf(platform, good.installId))[0];
+      expect(innocent).toMatchObject({ outcome: "ok", charged: false });
+    } finally {
+      await platform.extensions.stop();
+      platform.extensions = previous;
+    }
   });
 
   it("5 faults in 10 minutes suspend the install and notify the shop's owner; others keep working", async () => {

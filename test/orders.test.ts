@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAppError } from "../app/lib/errors";
 import {
+  applyRefundFailed,
   applyRefundSucceeded,
   autoCompleteOrder,
   cancelOrder,
@@ -294,6 +295,43 @@ describe("cancelling and refunding", () => {
     expect((await ledgerOf(platform, skus[0])).filter((r) => r.ref_id === o.orderId).map((r) => r.reason)).toEqual(["order_reserved", "order_released"]);
     const lines = await platform.db.selectFrom("order_lines").select(["refunded_amount", "total", "refunded_quantity", "quantity", "restocked_quantity"]).where("order_id", "=", o.orderId).execute();
     for (const l of lines) expect([l.refunded_amount, l.refunded_quantity, l.restocked_quantity]).toEqual([l.total, l.quantity, l.quantity]);
+  });
+
+  it("a cancellation whose refund fails at the provider reopens: the order can ship, or be cancelled again with a new refund", async () => {
+    const o = await orderIn("paid");
+    await cancelOrder(platform, { shopId: shop.id, orderId: o.orderId, actor: { type: "buyer", id: buyer.id } });
+    const [first] = await listRefunds(platform.db, shop.id, o.orderId);
+    const { applyRefundResult, DEFAULT_PROVIDER } = await import("../app/payments/index.server");
+    const failed = await applyRefundResult(platform.db, {
+      provider: DEFAULT_PROVIDER,
+      notificationId: `fail-${first.id}`,
+      eventType: "REFUND.ABNORMAL",
+      outRefundNo: first.id,
+      providerRefundId: `prf-${first.id}`,
+      outTradeNo: first.paymentId,
+      transactionId: `tx-${first.paymentId}`,
+      refundStatus: "ABNORMAL",
+      amount: first.amount,
+      total: first.amount,
+      successTime: null,
+      raw: {},
+    });
+    expect(failed.kind).toBe("refund_failed");
+    // What the payments module calls when a refund fails (in its transaction); twice is once.
+    const fail = () => platform.db.transaction().execute((trx) => applyRefundFailed(trx, { shopId: shop.id, orderId: o.orderId, refundId: first.id, reason: "ABNORMAL" }));
+    expect(await fail()).toEqual({ applied: true, cancellationReopened: true });
+    expect(await fail()).toEqual({ applied: false, cancellationReopened: false });
+    expect((await orderRow(platform, o.orderId)).cancel_requested_at).toBeNull();
+
+    expect(await cancelOrder(platform, { shopId: shop.id, orderId: o.orderId, actor: { type: "buyer", id: buyer.id } })).toEqual({ outcome: "refund_requested" });
+    const refunds = await listRefunds(platform.db, shop.id, o.orderId);
+    expect(refunds.map((r) => [r.status, r.idempotencyKey])).toEqual([
+      ["failed", `cancel-${o.orderId}-1`],
+      ["pending", `cancel-${o.orderId}-2`],
+    ]);
+    await completeRefunds(platform, shop.id, o.orderId);
+    expect((await orderRow(platform, o.orderId)).status).toBe("closed");
+    expect(await timelineOf(platform, o.orderId)).toEqual(["created", "paid", "cancel_requested", "refund_failed", "cancel_requested", "refunded", "closed"]);
   });
 
   it("per-line refunds are exact to the unit and restock when asked; the last unit takes the remainder; a full refund before completion then closes", async () => {

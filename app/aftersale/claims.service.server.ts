@@ -316,7 +316,8 @@ export async function openClaim(platform: Pick<Platform, "db" | "config">, req: 
         to_status: "awaiting_merchant",
         actor_type: "buyer",
         actor_id: req.userId,
-        note: input.description,
+        // The description is on the claim itself; the timeline row need not repeat it.
+        note: null,
         details: JSON.stringify({ kind: input.kind, reason: input.reason, amount, lines: lines.length && amount === linesTotal ? lines : null, photos: imageIds.length }),
         deadline_kind: "merchant_answer",
         deadline_at: deadlineAt,

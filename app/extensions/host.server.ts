@@ -49,6 +49,9 @@ export type ExtensionHostOptions = {
 /** An event as the relay handed it, carried in the hook job's data. */
 export type HookEvent = { id: string; name: string; shopId: string; subjectId: string | null; payload: Record<string, unknown>; createdAt: string };
 
+/** Where storefront blocks are shown: the page, and the product on a product page. */
+export type StorefrontView = { page?: "home" | "product" | "cart"; productId?: string };
+
 export type AsyncHookJob = { installId: string; hook: HookName; event: HookEvent };
 
 export type AsyncHookResult = {
@@ -63,8 +66,8 @@ export interface ExtensionHost {
   collectDiscounts(input: QuoteInput): Promise<InstallDiscounts[]>;
   /** Delivers one asynchronous hook (the `extensions.run_hook` job calls this). */
   runAsyncHook(job: AsyncHookJob, attempt?: { final: boolean }): Promise<AsyncHookResult>;
-  /** The storefront's extension blocks for a buyer (or a visitor), valid ones only. */
-  storefrontBlocks(shopId: string, buyer: { userId: string } | null, page?: string): Promise<ExtensionBlocks[]>;
+  /** The storefront's extension blocks for a buyer (or a visitor) on a page, valid ones only. */
+  storefrontBlocks(shopId: string, buyer: { userId: string } | null, view?: StorefrontView): Promise<ExtensionBlocks[]>;
   /** Whether the runner processes were started. */
   readonly started: boolean;
   /** The sandbox's runner stats (empty before the first call). */
@@ -420,7 +423,8 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
     return { status, outcome: verdict.outcome, idempotencyKey };
   }
 
-  async function storefrontBlocks(shopId: string, buyer: { userId: string } | null, page = "home"): Promise<ExtensionBlocks[]> {
+  async function storefrontBlocks(shopId: string, buyer: { userId: string } | null, view: StorefrontView = {}): Promise<ExtensionBlocks[]> {
+    const page = view.page ?? "home";
     const hook = "storefront.blocks" as const;
     const installs = await activeInstalls(db, shopId, hook);
     if (installs.length === 0) return [];
@@ -431,7 +435,14 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
       installs.map((install) => ({
         install,
         hook,
-        input: { hook, install: { id: install.installId }, shop: { id: shop.id, currency: shop.currency }, buyer: customerId ? { customerId } : null, page },
+        input: {
+          hook,
+          install: { id: install.installId },
+          shop: { id: shop.id, currency: shop.currency },
+          buyer: customerId ? { customerId } : null,
+          page,
+          ...(page === "product" && view.productId ? { productId: view.productId } : {}),
+        },
         subject: { customerIds: customerId ? [customerId] : [], orderIds: [] },
         subjectRef: customerId ? { type: "customer", id: customerId } : { type: "visitor", id: null },
         idempotencyKey: null,

@@ -17,30 +17,31 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database";
-import type { ExtensionHost } from "./host.server";
+import type { ExtensionHost, StorefrontView } from "./host.server";
 import type { ExtensionBlocks } from "./hooks.schema";
 
 export { extensionDiscounts, applyExtensionReservations, reverseExtensionReservations } from "./checkout-seam.server";
 export { extensionHooksConsumer, extensionJobs, hookJobId, hookJobData } from "./async-hooks.server";
 export { listInvocations, extensionMetrics, shopExtensionActivity, INVOCATION_PAGE_SIZE, type InstallActivity, type InvocationView, type ExtensionMetrics, type MetricsBucket } from "./invocations.service.server";
 export { HOOK_CONFIG, FAULT_POLICY, STORAGE_LIMITS, ASYNC_HOOK_JOB } from "./hooks.config";
-export type { ExtensionHost, AsyncHookJob, AsyncHookResult, HookEvent } from "./host.server";
+export type { ExtensionHost, AsyncHookJob, AsyncHookResult, HookEvent, StorefrontView } from "./host.server";
 export { StorefrontBlock, BLOCK_TONES, type ExtensionBlocks } from "./hooks.schema";
 
 /**
  * The extension blocks the storefront shows a buyer (or a visitor: `null`)
- * on `page`, each install's under its name, in the merchant's order. A
- * faulting or invalid extension is simply absent.
+ * on a page (`home` by default; `product` with its `productId`; `cart`),
+ * each install's under its name, in the merchant's order. A faulting or
+ * invalid extension is simply absent.
  *
  * @example
- * const blocks = await storefrontBlocks(context.platform, shop.id, user ? { userId: user.id } : null);
- * // <ExtensionBlocks groups={blocks} />
+ * const blocks = await storefrontBlocks(context.platform, shop.id, user ? { userId: user.id } : null, { page: "home" });
+ * // <ExtensionBlocks groups={blocks} />  (app/components/extension-blocks.tsx)
  */
 export async function storefrontBlocks(
   platform: { db: Kysely<Database>; extensions?: ExtensionHost },
   shopId: string,
   buyer: { userId: string } | null,
-  page = "home",
+  view: StorefrontView = {},
 ): Promise<ExtensionBlocks[]> {
-  return platform.extensions ? platform.extensions.storefrontBlocks(shopId, buyer, page) : [];
+  return platform.extensions ? platform.extensions.storefrontBlocks(shopId, buyer, view) : [];
 }

@@ -8,7 +8,7 @@ import { json, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireReviewer } from "~/accounts/index.server";
 import { allowedActions, decideClaim, getClaimForReview } from "~/aftersale/index.server";
-import { KIND_LABELS } from "~/aftersale/aftersale.schema";
+import { KIND_LABELS, STATUS_LABELS } from "~/aftersale/aftersale.schema";
 import { ClaimFacts, ClaimStatusBadge, ClaimTimeline, formatRemaining, formatWhen } from "~/aftersale/components/claim-bits";
 import aftersaleStyles from "~/aftersale/aftersale.css";
 import { formatMoney, minorToDecimal } from "~/catalog/money";
@@ -126,7 +126,10 @@ export default function ReviewClaimPage() {
                 </button>
               </Form>
             ) : (
-              <p className="small muted">{claim.status === "escalated" ? "" : `This claim is not waiting for a decision (opened ${formatWhen(claim.createdAt)}).`}</p>
+              <p className="small muted">
+                No decision is needed: the claim is {STATUS_LABELS[claim.status].toLowerCase()}
+                {claim.closedAt ? ` since ${formatWhen(claim.closedAt)}` : ""}.
+              </p>
             )}
           </section>
         </div>

@@ -11,7 +11,7 @@
  */
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { ProductId } from "~/catalog/catalog.schema";
 import { getStorefrontProduct, imageUrl } from "~/catalog/index.server";
 import { formatMoney, minorToDecimal } from "~/catalog/money";
@@ -96,7 +96,6 @@ function useHydrated(): boolean {
 
 function Gallery({ images, title }: { images: { src: string; srcSet: string }[]; title: string }) {
   const [index, setIndex] = useState(0);
-  const ref = useRef<HTMLDivElement>(null);
   if (images.length === 0) {
     return (
       <div className="sf-gallery-wrap">
@@ -110,7 +109,6 @@ function Gallery({ images, title }: { images: { src: string; srcSet: string }[];
     <div className="sf-gallery-wrap">
       <div
         className="sf-gallery"
-        ref={ref}
         onScroll={(e) => {
           const el = e.currentTarget;
           setIndex(Math.round(el.scrollLeft / Math.max(1, el.clientWidth)));

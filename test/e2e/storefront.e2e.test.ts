@@ -46,6 +46,11 @@ async function newPage(context: { newPage(): Promise<Page> }): Promise<Page> {
   return page;
 }
 
+/** Waits until every picture on the page has arrived (image variants are made on their first request). */
+async function picturesLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 30_000 });
+}
+
 /** A product photo and a banner, drawn like the demo seed's. */
 async function picture(kind: "scarf" | "banner"): Promise<Buffer> {
   const svg =
@@ -140,8 +145,7 @@ it("a merchant publishes a product on the home shelf; a buyer on a phone picks a
   const card = b.locator("a.sf-card", { hasText: "Hand-dyed Silk Scarf" });
   await card.waitFor();
   await expect(card.locator(".sf-price").innerText()).resolves.toMatch(/From\s+¥99\.00/);
-  // Let the lazy images arrive before the picture is taken.
-  await b.waitForLoadState("networkidle");
+  await picturesLoaded(b);
   await screenshot(b, "storefront-home");
 
   await card.click();
@@ -162,11 +166,11 @@ it("a merchant publishes a product on the home shelf; a buyer on a phone picks a
   await expect(price.innerText()).resolves.toContain("¥129.00");
   await expect(b.locator('[data-testid="product-stock"]').innerText()).resolves.toBe("5 in stock");
   await expect(b.locator(".sf-buybar-price small").innerText()).resolves.toBe("Blue · L");
-  await b.waitForLoadState("networkidle");
   // The whole page at phone width: a viewport as tall as the page lets the sticky add-to-cart bar sit
   // where it ends up (a full-page capture of an 844 px viewport would paint it mid-page).
   const height = await b.evaluate(() => document.documentElement.scrollHeight);
   await b.setViewportSize({ width: 390, height });
+  await picturesLoaded(b);
   await screenshot(b, "storefront-product");
   await b.setViewportSize({ width: 390, height: 844 });
 
@@ -188,14 +192,14 @@ it("a merchant publishes a product on the home shelf; a buyer on a phone picks a
   await b.locator('[data-testid="line-quantity"]', { hasText: "2" }).waitFor();
   await b.locator('[data-testid="cart-subtotal"]', { hasText: "¥258.00" }).waitFor();
   await expect(b.locator('[data-testid="cart-count"]').innerText()).resolves.toBe("2");
-  await b.waitForLoadState("networkidle");
+  await picturesLoaded(b);
   await screenshot(b, "storefront-cart");
   await phone.close();
 
   // The cart is the guest's, by cookie; the database agrees.
   const lines = await platform.db.selectFrom("cart_lines").select(["quantity"]).where("shop_id", "=", shop.id).execute();
   expect(lines).toEqual([{ quantity: 2 }]);
-});
+}, 180_000); // two browser contexts and a dozen page loads: generous, for a busy machine
 
 it("the seeded demo shop looks like a shop on a phone: banner, bestsellers, a category group, about us", async () => {
   const { owner: demoOwner, shop: demo } = await createMerchantShop(platform);
@@ -209,7 +213,7 @@ it("the seeded demo shop looks like a shop on a phone: banner, bestsellers, a ca
   // Scroll through once so every lazy picture loads, then take the whole page.
   const height = await b.evaluate(() => document.documentElement.scrollHeight);
   for (let y = 0; y < height; y += 700) await b.evaluate((top) => window.scrollTo(0, top), y);
-  await b.waitForLoadState("networkidle");
+  await picturesLoaded(b);
   await b.evaluate(() => window.scrollTo(0, 0));
   await screenshot(b, "storefront-demo-home");
 
@@ -217,7 +221,7 @@ it("the seeded demo shop looks like a shop on a phone: banner, bestsellers, a ca
   await b.waitForURL(/\/c\/cat_/, { waitUntil: "commit" });
   await b.getByRole("heading", { name: "Teaware", exact: true }).waitFor();
   await expect(b.locator("a.sf-card").count()).resolves.toBe(3);
-  await b.waitForLoadState("networkidle");
+  await picturesLoaded(b);
   await screenshot(b, "storefront-demo-category");
   await phone.close();
-});
+}, 120_000);

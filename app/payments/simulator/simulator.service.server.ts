@@ -120,6 +120,10 @@ async function enqueueDelivery(jobs: JobQueue, notificationId: string, attempt: 
   );
 }
 
+type RefundAnswer = { refund_id: string; out_refund_no: string; status: "PROCESSING" | "SUCCESS" | "ABNORMAL" };
+const refused = (code: string, message: string) => ({ kind: "refused" as const, error: { code, message } });
+const accepted = (refund: RefundAnswer, notificationId: string | null) => ({ kind: "accepted" as const, refund, notificationId });
+
 /** The simulator as WeChat Pay's API (see {@link WechatPayGateway}). */
 export function simulatorGateway(deps: SimulatorDeps): WechatPayGateway {
   const { db } = deps;
@@ -161,17 +165,17 @@ export function simulatorGateway(deps: SimulatorDeps): WechatPayGateway {
       const keys = deps.keys();
       const out = await inTransaction(db, async (trx) => {
         const t = await repo.selectTradeForUpdate(trx, req.out_trade_no);
-        if (!t) return { error: { code: "RESOURCE_NOT_EXISTS", message: "no such trade" } };
+        if (!t) return refused("RESOURCE_NOT_EXISTS", "no such trade");
         const existing = await repo.selectRefund(trx, req.out_refund_no);
         if (existing) {
-          return { ok: { refund_id: existing.refund_id, out_refund_no: existing.out_refund_no, status: existing.status }, notificationId: null };
+          return accepted({ refund_id: existing.refund_id, out_refund_no: existing.out_refund_no, status: existing.status }, null);
         }
-        if (t.trade_state !== "SUCCESS" && t.trade_state !== "REFUND") return { error: { code: "TRADE_NOT_PAID", message: "the trade is not paid" } };
+        if (t.trade_state !== "SUCCESS" && t.trade_state !== "REFUND") return refused("TRADE_NOT_PAID", "the trade is not paid");
         if (req.amount.total !== t.amount || req.amount.currency !== t.currency) {
-          return { error: { code: "PARAM_ERROR", message: "amount.total or currency does not match the trade" } };
+          return refused("PARAM_ERROR", "amount.total or currency does not match the trade");
         }
         if (req.amount.refund <= 0 || t.refunded + req.amount.refund > t.amount) {
-          return { error: { code: "NOT_ENOUGH", message: "refund exceeds what is left of the trade" } };
+          return refused("NOT_ENOUGH", "refund exceeds what is left of the trade");
         }
         const settings = await repo.selectSettings(trx);
         const refundId = `50${digits(27)}`;
@@ -207,11 +211,11 @@ export function simulatorGateway(deps: SimulatorDeps): WechatPayGateway {
             amount: { total: t.amount, refund: req.amount.refund, payer_total: t.amount, payer_refund: req.amount.refund },
           },
         });
-        return { ok: { refund_id: refundId, out_refund_no: req.out_refund_no, status: "PROCESSING" as const }, notificationId };
+        return accepted({ refund_id: refundId, out_refund_no: req.out_refund_no, status: "PROCESSING" }, notificationId);
       });
-      if ("error" in out) return out.error!;
+      if (out.kind === "refused") return out.error;
       if (out.notificationId && deps.jobs && !db.isTransaction) await enqueueDelivery(deps.jobs, out.notificationId, 1);
-      return out.ok;
+      return out.refund;
     },
   };
 }
