@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
+import type { z } from "zod";
 import type { Database } from "../../db/database";
 import { getSkusForCart, getStorefrontProduct } from "../catalog/index.server";
 import { AppError, fieldErrorsFromZod, notFound } from "../lib/errors";
@@ -56,10 +57,8 @@ function inTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => P
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
 }
 
-function parse<S extends { safeParse(v: unknown): { success: true; data: any } | { success: false; error: { issues: any[] } } }>(
-  schema: S,
-  input: unknown,
-): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
+/** Validates a form with its schema; a failure is a 400 with the field errors. */
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
   if (!r.success) throw new AppError("bad_request", "Please correct the highlighted fields.", { fieldErrors: fieldErrorsFromZod(r.error.issues) });
   return r.data;

@@ -1,8 +1,10 @@
 /**
- * The seam the extension runtime (a later issue) fills: where discounts come
- * from, and how their reservations are applied and reversed. Until an
- * extension runtime registers itself, quotes carry no extension discounts
- * and an order with reservations cannot be placed.
+ * The seam between checkout and the extension runtime: where discounts come
+ * from, and how their reservations are applied and reversed. The defaults
+ * are the runtime's (app/extensions/checkout-seam.server.ts); a platform
+ * without an extension host gets no discounts. With no applier registered
+ * (`setReservationApplier(null)`), an order with reservations cannot be
+ * placed (409).
  *
  * The registry is module state on purpose: it holds code (functions the
  * runtime provides at start-up), never data, so every platform in the
@@ -22,11 +24,11 @@ import { applyExtensionReservations, extensionDiscounts, reverseExtensionReserva
  *
  * The extension runtime implements this by dispatching the synchronous
  * `checkout.discounts` hook to each install's isolate (a faulting extension's
- * result is dropped, never failing the checkout). Until then it returns `[]`.
+ * result is dropped, never failing the checkout); `[]` without a source.
  * The caller validates every value that comes back (`applyDiscounts`).
  *
  * @example
- * const offers = await collectDiscounts(platform, quoteInput); // [] for now
+ * const offers = await collectDiscounts(platform, quoteInput);
  */
 export async function collectDiscounts(platform: Pick<Platform, "db">, input: QuoteInput): Promise<InstallDiscounts[]> {
   if (discountSource) return discountSource(platform, input);

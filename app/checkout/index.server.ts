@@ -11,9 +11,9 @@
  * - The freight template: {@link freightOf}, {@link setFreightSettings},
  *   {@link saveFreightForm}.
  * - The extension seam: the types `QuoteInput`, `DiscountLine`,
- *   `Reservation`; {@link collectDiscounts} (the extension runtime implements
- *   it; `[]` until then), {@link setReservationApplier},
- *   {@link setReservationReverser}, {@link setDiscountSource}.
+ *   `Reservation`; {@link collectDiscounts} (the extension runtime's hook
+ *   dispatch by default), and the registries {@link setReservationApplier},
+ *   {@link setReservationReverser}, {@link setDiscountSource} (tests swap them).
  * - The pure pricing functions: {@link priceLines}, {@link applyDiscounts},
  *   {@link allocateProportionally}, {@link shippingAdjustment}.
  */

@@ -128,8 +128,24 @@ function manifestOf(raw: unknown): HostManifest {
   return parsed.data;
 }
 
+// A version's manifest never changes, so its parse is cached by version id:
+// every quote reads the shop's installs, and parsing each manifest each time
+// would sit on the pricing path for nothing.
+const manifestCache = new Map<string, { raw: string; manifest: HostManifest }>();
+const MANIFEST_CACHE_SIZE = 256;
+
+function manifestOfVersion(versionId: string, raw: unknown): HostManifest {
+  const text = JSON.stringify(raw);
+  const hit = manifestCache.get(versionId);
+  if (hit && hit.raw === text) return hit.manifest;
+  const manifest = manifestOf(raw);
+  manifestCache.set(versionId, { raw: text, manifest });
+  if (manifestCache.size > MANIFEST_CACHE_SIZE) manifestCache.delete(manifestCache.keys().next().value!);
+  return manifest;
+}
+
 function installView(row: InstallJoinRow): InstallView {
-  const manifest = manifestOf(row.manifest);
+  const manifest = manifestOfVersion(row.version_id, row.manifest);
   const granted = (Array.isArray(row.granted_scopes) ? row.granted_scopes : []).filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
   const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
   return {

@@ -69,6 +69,9 @@ it("a buyer checks out on a phone; the merchant ships; the buyer confirms receip
   await screenshot(phone, "checkout-phone");
 
   await phone.getByTestId("place-order").click();
+  await phone.waitForTimeout(4000);
+  await screenshot(phone, "debug-after-place");
+  console.log("DEBUG URL", phone.url(), await phone.locator("main").innerText());
   await phone.waitForURL(/\/pay\/pay_[0-9a-z]{26}$/);
   await seeText(phone, "78.00");
   const order = await platform.db.selectFrom("orders").selectAll().where("user_id", "=", buyer.id).executeTakeFirstOrThrow();

@@ -218,7 +218,8 @@ it("the seeded demo shop looks like a shop on a phone: banner, bestsellers, a ca
   await screenshot(b, "storefront-demo-home");
 
   await b.locator(".sf-chip", { hasText: "Teaware" }).click();
-  await b.waitForURL(/\/c\/cat_/, { waitUntil: "commit" });
+  // A client-side navigation: the category route's code and data load first (slow on a busy machine).
+  await b.waitForURL(/\/c\/cat_/, { waitUntil: "commit", timeout: 60_000 });
   await b.getByRole("heading", { name: "Teaware", exact: true }).waitFor();
   await expect(b.locator("a.sf-card").count()).resolves.toBe(3);
   await picturesLoaded(b);
