@@ -136,7 +136,11 @@ describe("faults never fail the quote", () => {
       const offers = await platform.extensions.collectDiscounts(quoteInput(shop.id, { userId: "usr_x", customerId: null }));
       expect(offers.map((o) => o.installId)).toEqual([good.installId]);
       expect((await invocationsOf(platform, hog.installId))[0]).toMatchObject({ outcome: "memory", charged: true });
-      expect((await invocationsOf(platform, bomb.installId))[0]).toMatchObject({ outcome: "crash", charged: true, retried: false });
+      // "crash" (V8's fatal OOM aborts the runner); on a loaded machine the CPU limit may stop it first ("timeout").
+      // Either way the runner or the isolate is gone and the fault is charged; sandbox/crash-recovery.test.ts pins the crash itself.
+      const crashed = (await invocationsOf(platform, bomb.installId))[0];
+      expect(["crash", "timeout"]).toContain(crashed.outcome);
+      expect(crashed).toMatchObject({ charged: true, retried: false });
       const innocent = (await invocationsOf(platform, good.installId))[0];
       expect(innocent).toMatchObject({ outcome: "ok", charged: false });
     } finally {

@@ -31,8 +31,12 @@ export function bundleOf(hooksSource: string, prelude = ""): string {
   return `${prelude}\nglobalThis.__bazaar_plugin = { apiVersion: 1, hooks: ${hooksSource} };\n`;
 }
 
-/** Limits for tests whose subject is not a limit: isolated-vm's CPU clock counts time spent waiting for a core. */
-export const TEST_LIMITS = { cpuMs: 500, wallMs: 5_000 } as const;
+/**
+ * Limits for tests whose subject is not a limit (as sandbox/test-fixtures.ts
+ * RELAXED): isolated-vm's CPU clock counts time spent waiting for a core, and
+ * this machine runs other suites at the same time.
+ */
+export const TEST_LIMITS = { cpuMs: 2_000, wallMs: 10_000 } as const;
 
 /** Replaces the platform's host with one on a single runner (the platform's close() stops it). */
 export function useTestHost(platform: Platform, opts: ExtensionHostOptions = {}): void {

@@ -37,10 +37,10 @@ export default function ReviewHome() {
             </Link>
           </section>
           <section className="card">
-            <h2>Vendors, versions and escalations</h2>
+            <h2>Vendors and extension versions</h2>
             <p className="small muted" style={{ marginBottom: 0 }}>
-              Vendor verification, extension version review and escalated after-sale claims arrive with the marketplace and
-              after-sale features. Nothing is waiting for review yet.
+              Vendor verification and extension version review arrive with the marketplace workflows. Payment anomalies
+              are at <Link to="/review/payments">Payments</Link>.
             </p>
           </section>
         </div>
