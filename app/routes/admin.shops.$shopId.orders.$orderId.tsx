@@ -14,7 +14,8 @@ import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
 import { AppError, notFound } from "~/lib/errors";
 import { newToken } from "~/lib/ids";
-import { cancelOrder, getOrder, isRefundableStatus, lineRefundAmount, refundOrder, shipOrder } from "~/orders/index.server";
+import { cancelOrder, getOrder, refundOrder, shipOrder } from "~/orders/index.server";
+import { isRefundableStatus, lineRefundAmount } from "~/orders/orders.schema";
 import { OrderLines, OrderMoney, OrderStatusBadge, OrderTimeline, formatWhen } from "~/orders/components/order-bits";
 import ordersStyles from "~/orders/orders.css";
 

@@ -8,7 +8,8 @@ import { requireShopMember } from "~/accounts/index.server";
 import { formatMoney } from "~/catalog/money";
 import { imageUrl } from "~/catalog/media";
 import { RouteErrorCard } from "~/components/route-error";
-import { listShopOrders, ORDER_STATUS_LABELS, ORDER_STATUSES } from "~/orders/index.server";
+import { listShopOrders } from "~/orders/index.server";
+import { ORDER_STATUS_LABELS, ORDER_STATUSES } from "~/orders/orders.schema";
 import { OrderStatusBadge, formatWhen } from "~/orders/components/order-bits";
 import ordersStyles from "~/orders/orders.css";
 

@@ -144,7 +144,7 @@ export default function BuyerOrderPage() {
                 </Link>
               ) : null}
               {refunding ? <p className="small muted">Your cancellation is being refunded. The order closes when the refund completes.</p> : null}
-              {!canCancel && order.status !== "shipped" && order.status !== "pending_payment" && !refunding ? <p className="small muted">Nothing to do here.</p> : null}
+              {order.status === "closed" ? <p className="small muted">This order is closed; nothing more to do.</p> : null}
             </section>
             <section className="card">
               <h2>Timeline</h2>

@@ -9,7 +9,8 @@ import { formatMoney } from "~/catalog/money";
 import { imageUrl } from "~/catalog/media";
 import { TopBar } from "~/components/topbar";
 import { RouteErrorCard } from "~/components/route-error";
-import { listBuyerOrders, ORDER_STATUS_LABELS, ORDER_STATUSES } from "~/orders/index.server";
+import { listBuyerOrders } from "~/orders/index.server";
+import { ORDER_STATUS_LABELS, ORDER_STATUSES } from "~/orders/orders.schema";
 import { OrderStatusBadge, formatWhen } from "~/orders/components/order-bits";
 import ordersStyles from "~/orders/orders.css";
 
