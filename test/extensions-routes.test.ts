@@ -11,6 +11,7 @@ import * as installPage from "../app/routes/admin.shops.$shopId.extensions.$inst
 import * as metricsPage from "../app/routes/developer_.extensions.$extensionId";
 import * as devListPage from "../app/routes/developer_.extensions._index";
 import { bodyOf, TestClient } from "./accounts-helpers";
+import { createClient, startTestServer } from "./support/server";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { createMerchantShop, createUser, type TestShop } from "./support/storefront-fixtures";
 import { createCustomer, createMarketplace, installTestExtension, quoteInput, useTestHost, type Marketplace } from "./extensions-fixtures";
@@ -126,5 +127,34 @@ describe("the developer's metrics page", () => {
 
     const stranger = await clientFor((await createUser(platform)).id);
     expect((await stranger.get(metricsPage, path, { extensionId: first.extensionId })).status).toBe(404);
+  });
+});
+
+describe("rendered over HTTP", () => {
+  it("the pages render: the Extensions list, an install's activity, and the metrics charts as inline SVG", async () => {
+    const server = await startTestServer(platform);
+    try {
+      const browse = async (userId: string) => {
+        const c = createClient(server.url);
+        c.cookies.set(SESSION_COOKIE, (await createSession(platform.db, userId)).token);
+        return c;
+      };
+      const owner = await browse(shop.ownerId);
+      const list = await owner.get(`/admin/shops/${shop.id}/extensions`);
+      expect(list.status).toBe(200);
+      expect(list.body).toContain("Reader");
+      expect(list.body).toContain("What it did");
+      const activity = await owner.get(`/admin/shops/${shop.id}/extensions/${first.installId}`);
+      expect(activity.status).toBe(200);
+      expect(activity.body).toContain("What Reader did");
+      expect(activity.body).toContain("customers.get");
+      const dev = await browse(m.developerId);
+      const metrics = await dev.get(`/developer/extensions/${first.extensionId}?hours=2`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toContain("<svg");
+      expect(metrics.body).toContain("Latency (blue: p50, orange: p95)");
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -26,6 +26,7 @@ function navFor(shopId: string, role: "owner" | "staff") {
     { to: `${base}/claims`, label: "Claims" },
     { to: `${base}/products`, label: "Products" },
     { to: `${base}/categories`, label: "Categories" },
+    { to: `${base}/shelves`, label: "Shelves" },
     { to: `${base}/extensions`, label: "Extensions" },
     { to: `${base}/staff`, label: "Staff" },
     ...(role === "owner" ? [{ to: `${base}/audit`, label: "Audit log" }] : []),
