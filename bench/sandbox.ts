@@ -47,6 +47,8 @@ const N = {
 const TARGETS = { rOverP: 3.0, rOverV: 1.0, quoteP99: 15, firstCall: 20 };
 /** Warm-up only: compiles and first calls with room, so a loaded machine's watchdog kill does not make every next call cold. */
 const WARMUP_LIMITS = { cpuMs: 2_000, wallMs: 10_000 };
+/** The quote's extension calls: production limits, wall deadline raised (see realQuote). */
+const QUOTE_WALL_MS = 2_000;
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -339,12 +341,17 @@ async function realQuote(): Promise<{ none: Stats; three: Stats; detail: string;
     const { addToCart } = await import("../app/cart/index.server");
     const { ensureShopCustomer, getShopByHandle } = await import("../app/shops/index.server");
     const { listShopInstalls } = await import("../app/marketplace/index.server");
+    const { createExtensionHost } = await import("../app/extensions/host.server");
 
     const handle = await openPglite();
     await migrateToLatest(handle.db);
     const dataDir = path.join(os.tmpdir(), `bazaar-bench-${process.pid}`);
     const config = loadConfig({ NODE_ENV: "production", DATA_DIR: dataDir, SESSION_SECRET: "b".repeat(43), SEED_DEMO: "0", RUN_WORKERS: "0" });
     const platform = await createPlatform(config, { database: handle, migrate: false });
+    // Production's limits but a 2 s wall deadline: on this machine a cold batch (three compiles)
+    // overruns 150 ms, the watchdog kills the runner, the next quote is cold again, and after
+    // 5 faults the installs suspend themselves (reported in the results). CPU stays 50 ms.
+    platform.extensions = createExtensionHost(platform, { limits: { "checkout.discounts": { wallMs: QUOTE_WALL_MS } } });
     try {
       await seedDemo(platform.db);
       const shop = (await getShopByHandle(platform.db, "demo"))!;
@@ -387,6 +394,7 @@ async function realQuote(): Promise<{ none: Stats; three: Stats; detail: string;
       for (let i = 0; i < 30; i++) await quote();
       const none = await time(N.quote, quote, 3);
       await setStatus("active");
+      if (!labels.length) return { notMeasured: `the extensions offered no discount in the warmed-up quote (faults while measuring: ${during || "none recorded"})` };
       return { none, three, detail: `${skus.length} lines; discounts: ${labels.join(" | ") || "none"}`, outcomes: during };
     } finally {
       await platform.close();
@@ -442,8 +450,9 @@ async function main() {
     other.push(["checkout quote, 0 / 3 extensions", "not measured", "", `p99 ≤ ${TARGETS.quoteP99} ms`, quote.notMeasured]);
   } else {
     other.push(["checkout quote (createQuote, PGlite), 0 extensions", `${ms(quote.none.p50)} ms`, `${ms(quote.none.p99)} ms`, "", ""]);
+    other.push(["the quote's extension share (3 − 0)", `${ms(quote.three.p50 - quote.none.p50)} ms`, "", "", ""]);
     other.push([
-      "checkout quote (createQuote, PGlite), 3 reference extensions",
+      `checkout quote (createQuote, PGlite), 3 reference extensions (wall deadline ${QUOTE_WALL_MS} ms)`,
       `${ms(quote.three.p50)} ms`,
       `${ms(quote.three.p99)} ms`,
       `p99 ≤ ${TARGETS.quoteP99} ms`,
@@ -503,7 +512,16 @@ ${r.faults.length + batch.faults.length ? `\nFaults during the runs: ${[...r.fau
   (${ms(batch.batch.p99)} ms p99), including ${batch.bridgePerBatch.toFixed(1)} bridge calls per batch (each extension reads its
   settings and counters with one \`Promise.all\`, which crosses as one message).
 - **First call of a new version** (${(first.bundleBytes / 1024).toFixed(1)} KB bundle sent over IPC, compiled, isolate created,
-  context prepared, call): ${ms(first.first.p50)} ms at p50, ${ms(first.first.p99)} ms at p99.
+  context prepared, call): ${ms(first.first.p50)} ms at p50, ${ms(first.first.p99)} ms at p99${first.failed.length ? `; ${first.failed.length} of ${first.first.n} overran the 150 ms wall deadline, and the call after such a kill waits for a new runner (the second-call p99)` : ""}.
+- **Cold starts under load feed on themselves.** The wall deadline runs from dispatch, so
+  a version's first call pays compile + isolate + context inside its 150 ms. On this
+  machine a quote's first batch (three cold versions) overruns it; the watchdog kills the
+  runner, so the next quote is cold again, and after 5 such faults in 10 minutes the
+  installs suspend themselves — healthy extensions, charged for the machine's load. That is
+  why the quote above runs with a ${QUOTE_WALL_MS} ms wall deadline (CPU limit unchanged). Remedies
+  for the sandbox/host: start the wall clock when the context is ready (the protocol's
+  \`started\` message), or give a version's first call in a runner more room, and warm the
+  installed versions when a runner starts.
 `;
   mkdirSync(path.join(here, "results"), { recursive: true });
   writeFileSync(path.join(here, "results", "sandbox.md"), md);

@@ -33,7 +33,10 @@ export function notifyPath(provider: string): string {
 function environment(deps: ProviderDeps): Config["env"] {
   // Calls that come with a database handle only (the orders module opening or
   // closing a trade) have no config; NODE_ENV is what config.env is read from.
-  return deps.config?.env ?? (process.env.NODE_ENV === "production" ? "production" : "development");
+  // Read it at run time: the Remix build replaces a literal `process.env.NODE_ENV`
+  // with "production", which would turn the simulator off in every built server.
+  const key = "NODE_ENV";
+  return deps.config?.env ?? (process.env[key] === "production" ? "production" : "development");
 }
 
 const noGateway: WechatPayGateway = {

@@ -75,7 +75,7 @@ export default function ExtensionActivityPage() {
       <p className="small">
         <Link to={`/admin/shops/${shopId}/extensions`}>← Extensions</Link>
       </p>
-      <h1>What {install.name} did</h1>
+      <h1>{`What ${install.name} did`}</h1>
       <section className="card">
         <p style={{ marginTop: 0 }}>
           Version {install.version} · <span className={install.status === "active" ? "badge badge-ok" : "badge badge-warn"}>{install.status}</span>
