@@ -56,6 +56,21 @@ function Frame({ title, max, unit, buckets, bucketSeconds, children }: { title: 
   );
 }
 
+/** A dot per value: a bucket between two empty ones has no line to sit on. */
+function Dots({ values, max, color }: { values: (number | null)[]; max: number; color: string }) {
+  return (
+    <>
+      {values.map((v, i) =>
+        v === null ? null : (
+          <circle key={i} cx={PAD.left + ((i + 0.5) / values.length) * innerW} cy={PAD.top + innerH - (Math.min(v, max) / max) * innerH} r="2.5" fill={color}>
+            <title>{v.toFixed(1)}</title>
+          </circle>
+        ),
+      )}
+    </>
+  );
+}
+
 function linePath(values: (number | null)[], max: number): string {
   let d = "";
   let pen = false;
@@ -100,9 +115,12 @@ export function MetricsCharts({ buckets, bucketSeconds }: { buckets: Bucket[]; b
       <Frame title="Latency (blue: p50, orange: p95)" max={latMax} unit=" ms" buckets={buckets} bucketSeconds={bucketSeconds}>
         <path d={linePath(buckets.map((b) => b.p50Ms), latMax)} fill="none" stroke="#2563eb" strokeWidth="2" />
         <path d={linePath(buckets.map((b) => b.p95Ms), latMax)} fill="none" stroke="#f97316" strokeWidth="2" />
+        <Dots values={buckets.map((b) => b.p50Ms)} max={latMax} color="#2563eb" />
+        <Dots values={buckets.map((b) => b.p95Ms)} max={latMax} color="#f97316" />
       </Frame>
       <Frame title="Error rate" max={100} unit="%" buckets={buckets} bucketSeconds={bucketSeconds}>
         <path d={linePath(buckets.map((b) => (b.calls ? b.errorRate * 100 : null)), 100)} fill="none" stroke="#dc2626" strokeWidth="2" />
+        <Dots values={buckets.map((b) => (b.calls ? b.errorRate * 100 : null))} max={100} color="#dc2626" />
       </Frame>
     </div>
   );

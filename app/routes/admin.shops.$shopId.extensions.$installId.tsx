@@ -134,8 +134,18 @@ export default function ExtensionActivityPage() {
                       <ul style={{ margin: 0, paddingLeft: "1rem" }}>
                         {inv.reads.map((r, i) => (
                           <li key={i}>
-                            <code>{r.method}</code> {r.target ? <span>{r.target}</span> : null}{" "}
-                            {r.result === "ok" ? (r.read ? <span className="muted">— {r.read}</span> : null) : <span className="badge badge-warn">{r.result}{r.reason ? `: ${r.reason}` : ""}</span>}
+                            <code>{r.method}</code>{" "}
+                            {r.result === "ok" ? (
+                              <span className="muted">{r.read ?? r.target ?? ""}</span>
+                            ) : (
+                              <>
+                                {r.target ? <span className="muted">{r.target} </span> : null}
+                                <span className="badge badge-warn">
+                                  {r.result === "denied" ? "refused" : r.result}
+                                  {r.reason ? `: ${r.reason}` : ""}
+                                </span>
+                              </>
+                            )}
                           </li>
                         ))}
                       </ul>
