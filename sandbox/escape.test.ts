@@ -263,6 +263,7 @@ describe("the bridge is reachable only through the frozen ctx shim", () => {
       frozen: true,
       replaced: "replaced", // sloppy-mode assignment to a frozen object is silently ignored…
       functions: [
+        "ctx.counters.add",
         "ctx.counters.get",
         "ctx.customers.get",
         "ctx.errors.BazaarError",
@@ -277,6 +278,7 @@ describe("the bridge is reachable only through the frozen ctx shim", () => {
         "ctx.settings.get",
         "ctx.storage.delete",
         "ctx.storage.get",
+        "ctx.storage.list",
         "ctx.storage.set",
       ],
     });

@@ -228,12 +228,20 @@
     settings: ObjectFreeze({ get: callWith("settings.get", () => {}) }),
     storage: ObjectFreeze({
       get: callWith("storage.get", (a) => requireString("key", a[0])),
+      list: callWith("storage.list", (a) => {
+        if (a[0] !== undefined && a[0] !== null && (typeof a[0] !== "string" || a[0].length > 256)) {
+          throw makeError("invalid", "prefix must be a string of at most 256 characters");
+        }
+      }),
       set: callWith("storage.set", (a) => requireString("key", a[0])),
       delete: callWith("storage.delete", (a) => requireString("key", a[0])),
     }),
     customers: ObjectFreeze({ get: callWith("customers.get", (a) => requireString("customer id", a[0])) }),
     orders: ObjectFreeze({ get: callWith("orders.get", (a) => requireString("order id", a[0])) }),
-    counters: ObjectFreeze({ get: callWith("counters.get", (a) => requireString("counter name", a[0])) }),
+    counters: ObjectFreeze({
+      get: callWith("counters.get", (a) => requireString("counter name", a[0])),
+      add: callWith("counters.add", (a) => requireString("counter name", a[0])),
+    }),
     log,
     errors,
   });

@@ -78,11 +78,13 @@ export function resolveLimits(base: Readonly<CallLimits>, overrides?: Partial<Ca
 export const BRIDGE_METHODS = [
   "settings.get",
   "storage.get",
+  "storage.list",
   "storage.set",
   "storage.delete",
   "customers.get",
   "orders.get",
   "counters.get",
+  "counters.add",
 ] as const;
 export type BridgeMethod = (typeof BRIDGE_METHODS)[number];
 export const BRIDGE_METHOD_SET: ReadonlySet<string> = new Set(BRIDGE_METHODS);
