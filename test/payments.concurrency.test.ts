@@ -158,7 +158,8 @@ describe.skipIf(!process.env.DATABASE_URL)("payments under concurrency (PostgreS
       const trade = await platform.db.selectFrom("sim_trades").select("trade_state").where("out_trade_no", "=", p.paymentId).executeTakeFirstOrThrow();
       if (paidAtSim === "paid") {
         seen.paid++;
-        expect(closed).toBe("paid_at_provider");
+        // the close either found the order already paid (the notification won) or asked the provider and left it
+        expect(["paid_at_provider", "moved_on"]).toContain(closed);
         expect(trade.trade_state).toBe("SUCCESS");
         expect(s).toMatchObject({ orderStatus: "paid", paymentStatuses: ["succeeded"], orderPaidEvents: 1, orderClosedEvents: 0, refunds: [] });
       } else {

@@ -30,6 +30,7 @@ import { activeInstalls, getInstallById, loadBundle, suspendInstall, type Active
 import { enqueueMailDelivery, notify } from "../notifications/index.server";
 import type { Platform } from "../platform.server";
 import { getShop, getShopCustomerId } from "../shops/index.server";
+import { getOrder } from "../orders/index.server";
 import { addCounterOnce, serveBridge, type InvocationMeta } from "./bridge.server";
 import { countChargedFaults, finishDelivery, insertInvocations, recordDeliveryAttempt } from "./extensions.repository.server";
 import { ASYNC_HOOK_JOB, COLD_START_WALL_MS, DEFAULT_RUNNERS, FAULT_POLICY, HOOK_CONFIG } from "./hooks.config";
@@ -378,7 +379,7 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
     return offers;
   }
 
-  function asyncInput(job: AsyncHookJob, install: ActiveInstall, idempotencyKey: string): Pick<CallPlan, "input" | "subject" | "subjectRef"> {
+  async function asyncInput(job: AsyncHookJob, install: ActiveInstall, idempotencyKey: string): Promise<Pick<CallPlan, "input" | "subject" | "subjectRef">> {
     const p = job.event.payload;
     const str = (v: unknown) => (typeof v === "string" ? v : null);
     const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
@@ -398,8 +399,19 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
       };
     }
     const orderId = str(p.orderId) ?? job.event.subjectId;
-    const customerId = str(p.customerId);
-    const order = { id: orderId, customerId, status: str(p.status), total: num(p.total), currency: str(p.currency) };
+    // Event payloads are small and differ per event (order.paid carries the
+    // payment, not the buyer): the order itself is read from the platform's
+    // current state, scoped to the event's shop.
+    const current = orderId && job.event.shopId ? await getOrder(db, job.event.shopId, orderId) : null;
+    const customerId = current?.customerId ?? str(p.customerId);
+    const order = {
+      id: orderId,
+      customerId,
+      status: current?.status ?? str(p.status),
+      total: current?.total ?? num(p.total),
+      refundedTotal: current?.refundedTotal ?? num(p.refundedTotal),
+      currency: current?.currency ?? str(p.currency),
+    };
     const refund = job.hook === "order.refunded" ? { refund: { id: str(p.refundId), amount: num(p.amount), refundedTotal: num(p.refundedTotal), full: p.full === true } } : {};
     return {
       input: { ...base, order, ...refund },
@@ -417,7 +429,7 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
     const delivery = await recordDeliveryAttempt(db, { installId: install.installId, eventId: job.event.id, shopId: install.shopId, hook: job.hook, idempotencyKey });
     // delivered before (the queue ran the job again): at least once is satisfied
     if (delivery.status === "done") return { status: "done", outcome: null, idempotencyKey };
-    const [ran] = await invokeMany([{ install, hook: job.hook, idempotencyKey, ...asyncInput(job, install, idempotencyKey) }]);
+    const [ran] = await invokeMany([{ install, hook: job.hook, idempotencyKey, ...(await asyncInput(job, install, idempotencyKey)) }]);
     let verdict: Verdict;
     if (ran.result.outcome !== "ok") {
       verdict = sandboxVerdict(ran.result, ran.limits);
