@@ -19,6 +19,9 @@ const EnvSchema = z.object({
   RUN_WORKERS: z.preprocess(emptyToUndefined, z.enum(["0", "1"]).default("1")),
   SEED_DEMO: z.preprocess(emptyToUndefined, z.enum(["0", "1"]).optional()),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  WEBHOOKS_ALLOW_LOOPBACK: z.preprocess(emptyToUndefined, z.enum(["0", "1"]).default("0")),
+  WEBHOOKS_ALLOW_HTTP: z.preprocess(emptyToUndefined, z.enum(["0", "1"]).default("0")),
+  WEBHOOKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
 });
 
 export type Config = {
@@ -38,6 +41,8 @@ export type Config = {
   logLevel: "debug" | "info" | "warn" | "error";
   /** embedded = PGlite + database queue; services = PostgreSQL (+ BullMQ when REDIS_URL). */
   mode: "embedded" | "services";
+  /** Webhook delivery (app/webhooks): SSRF exceptions for development and tests, the per-attempt timeout, and (tests) a shortened retry schedule. */
+  webhooks: { allowLoopback: boolean; allowHttp: boolean; timeoutMs: number; retryScheduleMs?: readonly number[] };
 };
 
 export class ConfigError extends Error {}
@@ -78,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === "1" : !e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     mode: e.DATABASE_URL ? "services" : "embedded",
+    webhooks: { allowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK === "1", allowHttp: e.WEBHOOKS_ALLOW_HTTP === "1", timeoutMs: e.WEBHOOKS_TIMEOUT_MS },
   };
 }
 
