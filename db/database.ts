@@ -9,6 +9,7 @@ import type { ExtensionsTables } from "./tables/extensions";
 import type { MarketplaceTables } from "./tables/marketplace";
 import type { OrdersTables } from "./tables/orders";
 import type { PaymentsTables } from "./tables/payments";
+import type { WebhooksTables } from "./tables/webhooks";
 
 /** timestamptz: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -272,7 +273,7 @@ export interface CartLinesTable {
   updated_at: Timestamp;
 }
 
-export interface Database extends AftersaleTables, OrdersTables, CheckoutTables, PaymentsTables, MarketplaceTables, ExtensionsTables {
+export interface Database extends AftersaleTables, OrdersTables, CheckoutTables, PaymentsTables, MarketplaceTables, ExtensionsTables, WebhooksTables {
   users: UsersTable;
   sessions: SessionsTable;
   password_resets: PasswordResetsTable;

@@ -20,6 +20,7 @@ import * as paymentsSimulator from "./202611250901_payments_simulator";
 import * as aftersaleClaims from "./202611251000_aftersale_claims";
 import * as marketplaceInit from "./202611251100_marketplace_init";
 import * as extensionsInit from "./202611251101_extensions_init";
+import * as webhooksInit from "./202611251400_webhooks_init";
 import * as marketplaceWorkflows from "./202611251500_marketplace_workflows";
 import * as marketplaceStore from "./202611251600_marketplace_store";
 
@@ -39,6 +40,7 @@ export const migrations: [name: string, migration: Migration][] = [
   ["202611251000_aftersale_claims", aftersaleClaims],
   ["202611251100_marketplace_init", marketplaceInit],
   ["202611251101_extensions_init", extensionsInit],
+  ["202611251400_webhooks_init", webhooksInit],
   ["202611251500_marketplace_workflows", marketplaceWorkflows],
   ["202611251600_marketplace_store", marketplaceStore],
 ];
