@@ -7,6 +7,8 @@ import type { AftersaleTables } from "./tables/aftersale";
 import type { CheckoutTables } from "./tables/checkout";
 import type { ExtensionsTables } from "./tables/extensions";
 import type { MarketplaceTables } from "./tables/marketplace";
+import type { OAuthTables } from "./tables/oauth";
+import type { OpenapiTables } from "./tables/openapi";
 import type { OrdersTables } from "./tables/orders";
 import type { PaymentsTables } from "./tables/payments";
 import type { WebhooksTables } from "./tables/webhooks";
@@ -273,7 +275,7 @@ export interface CartLinesTable {
   updated_at: Timestamp;
 }
 
-export interface Database extends AftersaleTables, OrdersTables, CheckoutTables, PaymentsTables, MarketplaceTables, ExtensionsTables, WebhooksTables {
+export interface Database extends AftersaleTables, OrdersTables, CheckoutTables, PaymentsTables, MarketplaceTables, ExtensionsTables, WebhooksTables, OAuthTables, OpenapiTables {
   users: UsersTable;
   sessions: SessionsTable;
   password_resets: PasswordResetsTable;

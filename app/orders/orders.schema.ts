@@ -135,7 +135,15 @@ export type StatusCounts = Record<OrderStatus, number> & { all: number };
 // ---- who acts ------------------------------------------------------------------------
 
 /** Who performs a transition; recorded on the order event (and, for merchants, in the audit log). */
-export type OrderActor = { type: "buyer"; id: string } | { type: "merchant"; id: string } | { type: "system"; id?: null };
+export type OrderActor =
+  | { type: "buyer"; id: string }
+  | { type: "merchant"; id: string }
+  /** an installed extension acting for the shop through the open API (`id`: the install) */
+  | { type: "extension"; id: string }
+  | { type: "system"; id?: null };
+
+/** Who may act for the shop on its orders: a member, or an install through the open API. */
+export type ShopSideActor = { type: "merchant"; id: string } | { type: "extension"; id: string };
 
 // ---- forms -----------------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ import {
   RefundForm,
   ShipForm,
   type OrderActor,
+  type ShopSideActor,
 } from "./orders.schema";
 
 function inTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -72,8 +73,9 @@ function forbiddenMove(order: Pick<OrderRow, "status">, what: string): AppError 
   return new AppError("conflict", `This order is ${ORDER_STATUS_LABELS[order.status].toLowerCase()}; it can't be ${what}.`, { code: "invalid_transition" });
 }
 
-function auditActor(actor: OrderActor): { type: "user" | "system"; id: string | null } {
-  return actor.type === "system" ? { type: "system", id: null } : { type: "user", id: actor.id };
+function auditActor(actor: OrderActor): { type: "user" | "system" | "extension"; id: string | null } {
+  if (actor.type === "system") return { type: "system", id: null };
+  return actor.type === "extension" ? { type: "extension", id: actor.id } : { type: "user", id: actor.id };
 }
 
 /** Appends the timeline entry and publishes the domain event of a transition. */
@@ -463,7 +465,7 @@ export type TransitionResult = { changed: boolean };
  */
 export async function shipOrder(
   db: Kysely<Database>,
-  p: { shopId: string; orderId: string; actor: { type: "merchant"; id: string }; form: unknown },
+  p: { shopId: string; orderId: string; actor: ShopSideActor; form: unknown },
 ): Promise<TransitionResult> {
   const data = parse(ShipForm, p.form);
   return inTransaction(db, async (trx) => {
@@ -537,7 +539,7 @@ export type CancelOutcome = "closed" | "refund_requested" | "refund_pending" | "
  */
 export async function cancelOrder(
   platform: Pick<Platform, "db">,
-  p: { shopId: string; orderId: string; actor: { type: "buyer"; id: string } | { type: "merchant"; id: string }; form?: unknown },
+  p: { shopId: string; orderId: string; actor: { type: "buyer"; id: string } | ShopSideActor; form?: unknown },
 ): Promise<{ outcome: CancelOutcome }> {
   const { reason } = parse(CancelForm, p.form ?? {});
   const db = platform.db;
@@ -574,7 +576,7 @@ export async function cancelOrder(
   if (order.cancel_requested_at) return { outcome: "refund_pending" };
   const requested = await inTransaction(db, async (trx) => {
     const now = new Date();
-    const marked = await markCancelRequested(trx, p.shopId, p.orderId, p.actor.type, now, buyerId);
+    const marked = await markCancelRequested(trx, p.shopId, p.orderId, p.actor.type === "buyer" ? "buyer" : "merchant", now, buyerId);
     if (!marked) return false;
     const amount = marked.total - marked.refunded_total;
     // A cancellation whose refund failed may be asked again: each attempt is its own refund.
@@ -597,7 +599,7 @@ export async function cancelOrder(
       reason: reason || null,
       data: { refundId: (refund as { id?: string } | null)?.id ?? null, amount },
     });
-    if (p.actor.type === "merchant") {
+    if (p.actor.type !== "buyer") {
       await record(trx, auditActor(p.actor), "order.cancel_requested", { shopId: p.shopId, type: "order", id: p.orderId }, { amount, reason: reason || null });
     }
     return true;
@@ -646,7 +648,7 @@ export async function closeUnpaidOrder(platform: Pick<Platform, "db">, p: { shop
  */
 export async function refundOrder(
   db: Kysely<Database>,
-  p: { shopId: string; orderId: string; actor: { type: "merchant"; id: string }; form: unknown },
+  p: { shopId: string; orderId: string; actor: ShopSideActor; form: unknown },
 ): Promise<{ refundId: string | null; amount: number }> {
   const data = parse(RefundForm, p.form);
   return inTransaction(db, async (trx) => {

@@ -45,8 +45,8 @@ import {
   type SectionType,
 } from "./shelves.schema";
 
-/** Who makes a change: the signed-in merchant (or staff member). */
-export type ShelfActor = { id: string };
+/** Who makes a change: the signed-in merchant (or staff member), or an install through the open API (`type: "extension"`, `id`: the install). */
+export type ShelfActor = { id: string; type?: "user" | "extension" };
 
 /** A shelf in the merchant's list. */
 export type ShelfSummary = {
@@ -398,7 +398,7 @@ export async function publishShelf(
       published_at: now,
     });
     await pointShelfAtVersion(trx, shopId, shelfId, versionId, now);
-    await record(trx, actor ? { type: "user", id: actor.id } : { type: "system" }, "shelf.published", { shopId, type: "shelf", id: shelfId }, {
+    await record(trx, actor ? { type: actor.type ?? "user", id: actor.id } : { type: "system" }, "shelf.published", { shopId, type: "shelf", id: shelfId }, {
       version,
       versionId,
       sections: parsed.data.length,

@@ -13,6 +13,7 @@ export {
   setShopSettingsSection,
   getShopCustomerId,
   getShopCustomer,
+  listShopCustomers,
   type CreateShopInput,
 } from "./shops.service.server";
 export {

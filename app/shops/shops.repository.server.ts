@@ -67,6 +67,17 @@ export async function selectShopCustomer(
     .executeTakeFirst();
 }
 
+/** A page of the shop's customer records, newest first (`before`: the last id of the previous page). */
+export async function selectShopCustomerPage(
+  db: Kysely<Database>,
+  shopId: string,
+  opts: { before?: string; limit: number },
+): Promise<{ id: string; user_id: string; name: string; email: string; created_at: Date }[]> {
+  let q = db.selectFrom("shop_customers").select(["id", "user_id", "name", "email", "created_at"]).where("shop_id", "=", shopId);
+  if (opts.before) q = q.where("id", "<", opts.before);
+  return q.orderBy("id", "desc").limit(opts.limit).execute();
+}
+
 export async function selectShopCustomerId(db: Kysely<Database>, shopId: string, userId: string): Promise<string | undefined> {
   const row = await db
     .selectFrom("shop_customers")

@@ -17,6 +17,7 @@ import {
   selectShopById,
   selectShopCustomer,
   selectShopCustomerId,
+  selectShopCustomerPage,
   selectShopsByIds,
   updateShopName,
   updateShopSettingsKey,
@@ -180,6 +181,25 @@ export async function getShopCustomer(
 ): Promise<{ id: string; userId: string; name: string; email: string; createdAt: Date } | null> {
   const row = await selectShopCustomer(db, shopId, customerId);
   return row ? { id: row.id, userId: row.user_id, name: row.name, email: row.email, createdAt: new Date(row.created_at) } : null;
+}
+
+/**
+ * One page of the shop's customer records, newest first: `limit` (1–100)
+ * of them and the cursor of the next page (`before` = the last id shown).
+ *
+ * @example const { customers, nextBefore } = await listShopCustomers(db, shopId, { limit: 50 });
+ */
+export async function listShopCustomers(
+  db: Kysely<Database>,
+  shopId: string,
+  page: { before?: string; limit?: number } = {},
+): Promise<{ customers: { id: string; userId: string; name: string; email: string; createdAt: Date }[]; nextBefore: string | null }> {
+  const limit = page.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new AppError("bad_request", "limit must be 1–100", { fieldErrors: { limit: ["Use 1 to 100"] } });
+  if (page.before !== undefined && !/^cus_[0-9a-z]{26}$/.test(page.before)) throw new AppError("bad_request", "Not a valid page cursor", { fieldErrors: { before: ["Not a valid page cursor"] } });
+  const rows = await selectShopCustomerPage(db, shopId, { before: page.before, limit: limit + 1 });
+  const customers = rows.slice(0, limit).map((r) => ({ id: r.id, userId: r.user_id, name: r.name, email: r.email, createdAt: new Date(r.created_at) }));
+  return { customers, nextBefore: rows.length > limit ? customers[customers.length - 1].id : null };
 }
 
 /** The buyer's customer id in a shop, or null before their first cart or order there. */

@@ -20,6 +20,8 @@ import * as paymentsSimulator from "./202611250901_payments_simulator";
 import * as aftersaleClaims from "./202611251000_aftersale_claims";
 import * as marketplaceInit from "./202611251100_marketplace_init";
 import * as extensionsInit from "./202611251101_extensions_init";
+import * as oauthInit from "./202611251200_oauth_init";
+import * as openapiInit from "./202611251300_openapi_init";
 import * as webhooksInit from "./202611251400_webhooks_init";
 import * as marketplaceWorkflows from "./202611251500_marketplace_workflows";
 import * as marketplaceStore from "./202611251600_marketplace_store";
@@ -40,6 +42,8 @@ export const migrations: [name: string, migration: Migration][] = [
   ["202611251000_aftersale_claims", aftersaleClaims],
   ["202611251100_marketplace_init", marketplaceInit],
   ["202611251101_extensions_init", extensionsInit],
+  ["202611251200_oauth_init", oauthInit],
+  ["202611251300_openapi_init", openapiInit],
   ["202611251400_webhooks_init", webhooksInit],
   ["202611251500_marketplace_workflows", marketplaceWorkflows],
   ["202611251600_marketplace_store", marketplaceStore],
