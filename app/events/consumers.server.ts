@@ -12,5 +12,6 @@ import { orderTimersConsumer } from "../orders/index.server";
 import { refundSubmissionConsumer } from "../payments/index.server";
 import { aftersaleConsumers } from "../aftersale/index.server";
 import { extensionHooksConsumer } from "../extensions/index.server";
+import { webhookDeliveriesConsumer } from "../webhooks/index.server";
 
-export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers, extensionHooksConsumer];
+export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers, extensionHooksConsumer, webhookDeliveriesConsumer];
