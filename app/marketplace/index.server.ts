@@ -45,3 +45,23 @@ export {
   type SuspendReason,
 } from "./marketplace.service.server";
 export * from "./marketplace.schema";
+
+// ---- the developer side and the reviewer's decisions (issue 7) ------------------------------
+export {
+  registerVendor,
+  listMyVendors,
+  requireVendorMember,
+  decideVendor,
+  getVendorTeam,
+  inviteVendorMember,
+  revokeVendorInvite,
+  getVendorInvitation,
+  acceptVendorInvitation,
+  VENDOR_INVITE_TTL_MS,
+  type DeveloperVendor,
+  type VendorTeam,
+  type VendorInvitationView,
+} from "./vendors.server";
+export { decideVersion, getVersionDetail, listVersionSummaries, type DecidedVersion, type VersionDetail, type CheckLineView } from "./versions.server";
+export * from "./workflows.schema";
+export { settingsFormFields, settingsFromForm, type SettingsFormField } from "./settings-form";

@@ -93,4 +93,7 @@ export const VendorForm = z.object({
   slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lower-case letters, digits and -"),
   contactEmail: z.string().trim().toLowerCase().email("Enter an e-mail address").max(254),
   website: z.string().trim().url("Enter a URL").max(500).optional().or(z.literal("").transform(() => undefined)),
+  /** asked by the developer portal's registration (workflows.schema.ts `VendorRegistrationForm`) */
+  legalName: z.string().trim().min(2).max(200).optional(),
+  description: z.string().trim().max(2000).optional(),
 });

@@ -17,6 +17,7 @@ import { AppError, fieldErrorsFromZod, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { getShop } from "../shops/index.server";
 import { versionKeyOf } from "../../sandbox/protocol";
+import { VENDOR_DECISIONS, VERSION_TRANSITIONS } from "./workflows.schema";
 import {
   HostManifest,
   MoveInstallForm,
@@ -188,7 +189,17 @@ export async function createVendor(db: Kysely<Database>, owner: { id: string }, 
     if (await selectVendorBySlug(trx, v.slug)) throw new AppError("bad_request", "That name is taken.", { fieldErrors: { slug: ["That name is taken"] } });
     const row = await insertVendor(
       trx,
-      { id: newId("vnd"), name: v.name, slug: v.slug, contact_email: v.contactEmail, website: v.website ?? null, created_by: owner.id, updated_at: new Date() },
+      {
+        id: newId("vnd"),
+        name: v.name,
+        slug: v.slug,
+        contact_email: v.contactEmail,
+        website: v.website ?? null,
+        legal_name: v.legalName ?? null,
+        description: v.description ?? "",
+        created_by: owner.id,
+        updated_at: new Date(),
+      },
       owner.id,
     );
     await record(trx, { type: "user", id: owner.id }, "vendor.created", { type: "vendor", id: row.id }, { slug: row.slug });
@@ -198,7 +209,10 @@ export async function createVendor(db: Kysely<Database>, owner: { id: string }, 
 
 /**
  * A reviewer's decision on a pending vendor (`verified` or `rejected`), or
- * suspends a verified one. Only verified vendors can submit versions.
+ * suspends a verified one, along VENDOR_DECISIONS (workflows.schema.ts).
+ * Only verified vendors can submit versions. The review console calls
+ * `decideVendor` (vendors.server.ts), which requires a reason and tells the
+ * vendor's members; this is its core (and the seed's).
  */
 export async function setVendorStatus(
   db: Kysely<Database>,
@@ -207,7 +221,8 @@ export async function setVendorStatus(
   to: "verified" | "rejected" | "suspended",
   reason: string | null = null,
 ): Promise<VendorView> {
-  const from: VendorRow["status"][] = to === "suspended" ? ["verified"] : ["pending"];
+  const decision = Object.values(VENDOR_DECISIONS).find((d) => d.to === to)!;
+  const from = decision.from;
   return inTransaction(db, async (trx) => {
     const row = await updateVendorStatus(trx, vendorId, from, to, reason, new Date());
     if (!row) {
@@ -277,17 +292,11 @@ export async function submitVersion(
     });
     if (!row) throw new AppError("conflict", `Version ${manifest.version} was already submitted; versions are immutable.`, { code: "version_exists" });
     await record(trx, { type: "user", id: actor.id }, "extension_version.submitted", { type: "extension_version", id: row.id }, { extensionId: extension.id, version: manifest.version, bundleHash: hash });
+    // the automated checks start from the outbox (checks.server.ts `versionChecksConsumer`), after commit
+    await publish(trx, { name: "extension_version.submitted", subjectId: row.id, payload: { versionId: row.id, extensionId: extension.id, vendorId: vendor.id } });
     return { id: row.id, extensionId: extension.id, version: row.version, status: row.status, statusReason: row.status_reason, bundleHash: hash, manifest, createdAt: new Date(row.created_at).toISOString() };
   });
 }
-
-const VERSION_TRANSITIONS: Record<Exclude<VersionStatus, "submitted">, VersionStatus[]> = {
-  checks_passed: ["submitted"],
-  checks_failed: ["submitted"],
-  approved: ["checks_passed"],
-  rejected: ["checks_passed"],
-  suspended: ["approved"],
-};
 
 /**
  * Moves a version along its review: the automated checks' result
@@ -304,7 +313,7 @@ export async function setVersionStatus(
 ): Promise<VersionStatus> {
   return inTransaction(db, async (trx) => {
     const at = new Date();
-    const row = await updateVersionStatus(trx, versionId, VERSION_TRANSITIONS[to], to, { reason, reviewerId: actor.type === "reviewer" ? (actor.id ?? null) : null, at });
+    const row = await updateVersionStatus(trx, versionId, VERSION_TRANSITIONS[to].from, to, { reason, reviewerId: actor.type === "reviewer" ? (actor.id ?? null) : null, at });
     if (!row) {
       if (!(await selectVersion(trx, versionId))) throw notFound("Version not found");
       throw new AppError("conflict", `The version cannot become ${to} from its current status.`, { code: "version_status" });
