@@ -139,6 +139,10 @@ describe("a catastrophic error in one isolate", () => {
     expect(runnerStats(0).restarts).toBe(before[0].restarts + 1);
     await eventually(() => runnerStats(0).ready);
     expect(runnerStats(0).pid).not.toBe(before[0].pid);
+    // The new process was sent the dead one's other versions ahead of their calls; not the culprit's.
+    expect(runnerStats(0).versions).toEqual(expect.arrayContaining([bigint.versionKey, slow.versionKey]));
+    expect(runnerStats(0).versions).not.toContain(bomb.versionKey);
+    expect(await sandbox.run(callOf(bigint, "ping", {}, { limits: RELAXED }))).toMatchObject({ outcome: "ok", output: '"pong"' });
     expect(await sandbox.run(callOf(bomb, "ping", {}, { limits: RELAXED }))).toMatchObject({ outcome: "ok", output: '"pong"' });
     expect(faults).toHaveLength(1);
     // V8's fatal report reaches the supervisor through the runner's stderr.
@@ -165,5 +169,8 @@ describe("the wall watchdog", () => {
     const slowResult = await slowCall.result;
     expect(slowResult).toMatchObject({ outcome: "ok", retried: true });
     await eventually(() => runnerStats(0).ready && runnerStats(0).restarts === before.restarts + 1);
+    // the version that wedged the runner is not loaded into the new process ahead of a call
+    expect(runnerStats(0).versions).not.toContain(bigint.versionKey);
+    expect(runnerStats(0).versions).toEqual(expect.arrayContaining([bomb.versionKey]));
   });
 });

@@ -165,6 +165,8 @@ export interface WireCall {
 
 export type ToRunner =
   | { type: "run"; call: WireCall }
+  /** Load a version ahead of its calls (compile, create the isolate, prepare a context); nothing is reported back. */
+  | { type: "load"; versionKey: string; bundle: string; memoryMb: number }
   | { type: "bridge_result"; n: number; seq: number; result: string };
 
 export interface WireResult {

@@ -23,7 +23,7 @@ import {
   type WireCall,
   type WireResult,
 } from "./protocol";
-import { VersionIsolate, type BundleSource, type Execution, type RunningCall } from "./version-isolate";
+import { VersionIsolate, warmRuntime, type BundleSource, type Execution, type RunningCall } from "./version-isolate";
 
 const culpritPath = process.env[RUNNER_ENV.culpritFile];
 const maxIsolates = Math.max(1, Number(process.env[RUNNER_ENV.maxIsolates]) || 32);
@@ -308,11 +308,29 @@ async function handleRun(wire: WireCall): Promise<void> {
   }
 }
 
+/** Loads a version ahead of its calls; a failure is reported by the first call that needs it. */
+function handleLoad(message: Extract<ToRunner, { type: "load" }>): void {
+  if (typeof message.versionKey !== "string" || typeof message.bundle !== "string" || typeof message.memoryMb !== "number") return;
+  rememberSource(message.versionKey, message.bundle);
+  isolateFor(message.versionKey, message.memoryMb).then(
+    (vi) => {
+      vi.reservations--;
+      vi.warm();
+      evictSoon();
+    },
+    () => {
+      // the first call of this version reports the compile error itself
+    },
+  );
+}
+
 process.on("message", (batch: unknown) => {
   if (!Array.isArray(batch)) return;
   for (const message of batch as ToRunner[]) {
     if (message?.type === "run") {
       void handleRun(message.call);
+    } else if (message?.type === "load") {
+      handleLoad(message);
     } else if (message?.type === "bridge_result") {
       const call = active.get(message.n);
       if (call && typeof message.result === "string" && typeof message.seq === "number") {
@@ -330,4 +348,12 @@ process.on("uncaughtException", (e) => {
   process.kill(process.pid, "SIGKILL");
 });
 
-process.send!([{ type: "ready", pid: process.pid } satisfies FromRunner]);
+// Pay the process-wide first-use costs (ICU/Intl, the bootstrap's compile and
+// cachedData) before reporting ready, not in the first extension call.
+warmRuntime().then(
+  () => process.send!([{ type: "ready", pid: process.pid } satisfies FromRunner]),
+  (e: unknown) => {
+    process.stderr.write(`sandbox runner: warm-up failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.send!([{ type: "ready", pid: process.pid } satisfies FromRunner]);
+  },
+);

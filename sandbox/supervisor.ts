@@ -114,6 +114,8 @@ export interface RunnerStats {
   inflight: number;
   /** How many times this runner slot was started again after its process died. */
   restarts: number;
+  /** Version keys this runner process was sent (calls or reloads after a restart), least recently used first. */
+  versions: string[];
 }
 
 export interface Sandbox<Meta = unknown> {
@@ -136,6 +138,18 @@ export interface Sandbox<Meta = unknown> {
 const SPILL_SAME_VERSION = 4;
 const SPILL_TOTAL = 64;
 const RESTART_BACKOFF_MAX_MS = 1_000;
+/**
+ * A call whose version the runner must first load (bundle sent, compiled,
+ * isolate created) gets this long to report `started`; its own wall deadline
+ * then counts from that message. Loading is our work, not the extension's,
+ * and on a loaded machine it can take far more than a call's 150 ms: counting
+ * it made cold starts overrun, killed the runner, and cooled every version
+ * again (docs/decisions/0017). A BigInt bomb in a bundle's top level is still
+ * bounded: by this budget.
+ */
+export const COLD_LOAD_MS = 2_000;
+/** Versions re-sent (`load`) to a runner that restarted, most recently used first. */
+const RELOAD_ON_RESTART = 16;
 
 interface Pending<Meta> {
   n: number;
@@ -162,8 +176,10 @@ interface RunnerSlot<Meta> {
   pid: number | null;
   ready: boolean;
   inflight: Map<number, Pending<Meta>>;
-  /** Versions this runner has been sent (LRU, bounded like the runner's own source cache). */
-  versions: Map<string, true>;
+  /** Versions this runner has been sent (LRU, bounded like the runner's own source cache), with what reloading one needs. */
+  versions: Map<string, { bundle: string; memoryMb: number }>;
+  /** Versions to load into the next process of this slot (the warm ones of the process that died, minus culprits). */
+  reload: { versionKey: string; bundle: string; memoryMb: number }[];
   /** In-flight calls per isolate key (version + memory limit). */
   perIsolate: Map<string, number>;
   outbox: ToRunner[];
@@ -176,6 +192,8 @@ interface RunnerSlot<Meta> {
   restartTimer: NodeJS.Timeout | null;
   /** Wire ids the watchdog killed this runner for (already settled as "timeout"). */
   watchdogCulprits: Set<number>;
+  /** Versions whose calls the watchdog killed this process for (not reloaded after the restart). */
+  watchdogVersions: Set<string>;
 }
 
 export function createSandbox<Meta = unknown>(options: SandboxOptions<Meta>): Sandbox<Meta> {
@@ -227,6 +245,7 @@ class Supervisor<Meta> {
         ready: false,
         inflight: new Map(),
         versions: new Map(),
+        reload: [],
         perIsolate: new Map(),
         outbox: [],
         flushQueued: false,
@@ -237,6 +256,7 @@ class Supervisor<Meta> {
         startTimer: null,
         restartTimer: null,
         watchdogCulprits: new Set(),
+        watchdogVersions: new Set(),
       };
       this.runners.push(slot);
       this.spawn(slot);
@@ -311,17 +331,17 @@ class Supervisor<Meta> {
     runner.perIsolate.set(p.isolateKey, ahead + 1);
     p.runner = runner;
     p.startedAt = performance.now();
-    // Queued behind a call of the same isolate: the runner reports when this one
-    // starts; until then the deadline is the sum of the deadlines ahead of it.
-    p.awaitingStart = ahead > 0;
-    this.arm(p, p.limits.wallMs + aheadWallMs);
-    this.sendCall(runner, p, !runner.versions.has(p.call.versionKey));
+    const cold = !runner.versions.has(p.call.versionKey);
+    // Queued behind a call of the same isolate, or waiting for the runner to load
+    // the version: the runner reports when this one starts; until then the deadline
+    // is the sum of the deadlines ahead of it (plus the loading budget).
+    p.awaitingStart = ahead > 0 || cold;
+    this.arm(p, p.limits.wallMs + aheadWallMs + (cold ? COLD_LOAD_MS : 0));
+    this.sendCall(runner, p, cold);
   }
 
   private sendCall(runner: RunnerSlot<Meta>, p: Pending<Meta>, includeBundle: boolean): void {
-    runner.versions.delete(p.call.versionKey);
-    runner.versions.set(p.call.versionKey, true);
-    while (runner.versions.size > this.maxVersionsTracked) runner.versions.delete(runner.versions.keys().next().value as string);
+    this.remember(runner, p.call.versionKey, p.call.bundle, p.limits.memoryMb);
     const wire: WireCall = {
       n: p.n,
       versionKey: p.call.versionKey,
@@ -336,6 +356,13 @@ class Supervisor<Meta> {
     this.send(runner, { type: "run", call: wire });
   }
 
+  /** Records that the runner was sent a version (LRU, bounded like the runner's own source cache). */
+  private remember(runner: RunnerSlot<Meta>, versionKey: string, bundle: string, memoryMb: number): void {
+    runner.versions.delete(versionKey);
+    runner.versions.set(versionKey, { bundle, memoryMb });
+    while (runner.versions.size > this.maxVersionsTracked) runner.versions.delete(runner.versions.keys().next().value as string);
+  }
+
   private arm(p: Pending<Meta>, ms: number): void {
     if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => this.onDeadline(p), ms);
@@ -347,6 +374,7 @@ class Supervisor<Meta> {
     const runner = p.runner;
     if (p.settled || !runner) return;
     runner.watchdogCulprits.add(p.n);
+    runner.watchdogVersions.add(p.call.versionKey);
     const wallMs = performance.now() - p.startedAt;
     this.finish(p, {
       ...this.emptyResult(p),
@@ -450,7 +478,14 @@ class Supervisor<Meta> {
         }
         case "need_bundle": {
           const p = runner.inflight.get(message.n);
-          if (p && !p.settled) this.sendCall(runner, p, true);
+          if (p && !p.settled) {
+            // The runner had evicted the source: this call loads the version after all.
+            if (!p.awaitingStart) {
+              p.awaitingStart = true;
+              this.arm(p, p.limits.wallMs + COLD_LOAD_MS);
+            }
+            this.sendCall(runner, p, true);
+          }
           break;
         }
         case "bridge":
@@ -464,6 +499,12 @@ class Supervisor<Meta> {
     if (runner.startTimer) clearTimeout(runner.startTimer);
     runner.startTimer = null;
     runner.ready = true;
+    // Warm again what the previous process of this slot had loaded, so a crash
+    // does not make every other install's next call a cold start.
+    for (const v of runner.reload.splice(0)) {
+      this.remember(runner, v.versionKey, v.bundle, v.memoryMb);
+      this.send(runner, { type: "load", versionKey: v.versionKey, bundle: v.bundle, memoryMb: v.memoryMb });
+    }
     const waiting = this.waiting.splice(0);
     for (const p of waiting) this.dispatch(p);
   }
@@ -565,7 +606,9 @@ class Supervisor<Meta> {
           [RUNNER_ENV.maxIsolates]: String(this.maxIsolates),
         } as Record<string, string> as NodeJS.ProcessEnv,
         stdio: ["ignore", "ignore", "pipe", "ipc"],
-        serialization: "json",
+        // V8's serializer copies the JSON strings inside messages as they are
+        // (the json mode escapes them again): about half the IPC cost for a cart.
+        serialization: "advanced",
       });
     } catch {
       this.scheduleRestart(runner, true);
@@ -617,10 +660,21 @@ class Supervisor<Meta> {
       else this.fault(record.versionKey, undefined, "crash", record.message);
     }
     const inflight = [...runner.inflight.values()];
+    // What to load into the next process: the versions this one had, most recent
+    // first, except any version that crashed it or overran its wall deadline.
+    const suspects = new Set<string>([...records.map((r) => r.versionKey), ...runner.watchdogVersions]);
+    runner.reload = this.stopped
+      ? []
+      : [...runner.versions]
+          .reverse()
+          .filter(([versionKey]) => !suspects.has(versionKey))
+          .slice(0, RELOAD_ON_RESTART)
+          .map(([versionKey, v]) => ({ versionKey, ...v }));
     runner.inflight.clear();
     runner.perIsolate.clear();
     runner.versions.clear();
     runner.watchdogCulprits.clear();
+    runner.watchdogVersions.clear();
     for (const p of inflight) {
       if (p.settled) continue;
       if (p.timer) clearTimeout(p.timer);
@@ -727,6 +781,7 @@ class Supervisor<Meta> {
         ready: r.ready,
         inflight: r.inflight.size,
         restarts: r.restarts,
+        versions: [...r.versions.keys()],
       })),
       waiting: this.waiting.length,
     };

@@ -23,6 +23,29 @@ let bootstrapCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 /** Bootstrap and setup are our code; they get a fixed budget independent of the call's. */
 const SETUP_TIMEOUT_MS = 1_000;
 
+/**
+ * Pays a runner's one-time costs before its first call: compiles the
+ * bootstrap (keeping its cachedData for every isolate after) and runs it once
+ * in a throwaway isolate, which initialises ICU (the bootstrap wraps
+ * `Intl.DateTimeFormat`) and V8's lazily built code. No plugin code runs.
+ */
+export async function warmRuntime(): Promise<void> {
+  const isolate = new ivm.Isolate({ memoryLimit: 16 });
+  try {
+    const script = (await isolate.compileScript(BOOTSTRAP_SOURCE, { filename: "bazaar:bootstrap.js", produceCachedData: true })) as CompiledScript;
+    if (script.cachedData && !bootstrapCache) bootstrapCache = script.cachedData;
+    const context = await isolate.createContext();
+    const setup = (await script.run(context, { reference: true, timeout: SETUP_TIMEOUT_MS })) as ivm.Reference<(send: unknown) => unknown>;
+    const entry = (await setup.apply(undefined, [new ivm.Callback(() => {}, { ignored: true })], { result: { reference: true }, timeout: SETUP_TIMEOUT_MS })) as ivm.Reference<unknown>;
+    await context.eval(`new Intl.DateTimeFormat("en-US").format(0); new Intl.NumberFormat("en-US", { style: "currency", currency: "CNY" }).format(1); "x".localeCompare("y")`, { timeout: SETUP_TIMEOUT_MS });
+    entry.release();
+    setup.release();
+    context.release();
+  } finally {
+    isolate.dispose();
+  }
+}
+
 type CompiledScript = ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer>; cachedDataRejected?: boolean };
 
 /** A bundle's source and the cachedData this process produced for it. */
@@ -141,6 +164,11 @@ export class VersionIsolate {
       else source.cachedData = undefined;
     }
     return script;
+  }
+
+  /** Prepares the spare context now if no call holds the isolate (a version loaded ahead of its calls). */
+  warm(): void {
+    if (!this.locked) this.prepareSpareSoon();
   }
 
   /** True when no call holds or waits for the isolate (it may be evicted). */

@@ -36,16 +36,9 @@ export const HOOK_CONFIG: Readonly<Record<HookName, HookConfig>> = Object.freeze
   "customer.created": { mode: "async", limits: BASE },
 });
 
-/**
- * The wall deadline of a version's first call in the current runners: the
- * supervisor's watchdog counts from dispatch, so that call also pays for
- * sending the bundle, compiling it and creating the isolate and its context
- * (12–27 ms measured, far more on a loaded machine). Without the extra room a
- * cold start overruns 150 ms, the watchdog kills the runner, every version is
- * cold again, and healthy installs collect faults until they are suspended.
- * The CPU limit stays as configured.
- */
-export const COLD_START_WALL_MS = 1_000;
+// A version's first call in a runner process is not charged for loading it: the
+// sandbox starts its wall deadline when the runner reports the call started
+// (sandbox/supervisor.ts COLD_LOAD_MS, decision 0017).
 
 /** Per-install storage (`ctx.storage`). */
 export const STORAGE_LIMITS = Object.freeze({

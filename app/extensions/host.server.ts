@@ -33,7 +33,7 @@ import { getShop, getShopCustomerId } from "../shops/index.server";
 import { getOrder } from "../orders/index.server";
 import { addCounterOnce, serveBridge, type InvocationMeta } from "./bridge.server";
 import { countChargedFaults, finishDelivery, insertInvocations, recordDeliveryAttempt } from "./extensions.repository.server";
-import { ASYNC_HOOK_JOB, COLD_START_WALL_MS, DEFAULT_RUNNERS, FAULT_POLICY, HOOK_CONFIG } from "./hooks.config";
+import { ASYNC_HOOK_JOB, DEFAULT_RUNNERS, FAULT_POLICY, HOOK_CONFIG } from "./hooks.config";
 import { AsyncHookOutput, BlocksOutput, DiscountsOutput, type ExtensionBlocks } from "./hooks.schema";
 
 export type HostPlatform = Pick<Platform, "db" | "config" | "jobs">;
@@ -94,10 +94,6 @@ type Verdict = { outcome: InvocationOutcome; error: string | null; charged: bool
 
 function seedOf(input: string): string {
   return createHash("sha256").update(input).digest("hex").slice(0, 32);
-}
-
-function byCallId(prepared: { call: SandboxCall<InvocationMeta> }[], id: string): string {
-  return prepared.find((p) => p.call.id === id)?.call.versionKey ?? "";
 }
 
 /** Whether a sandbox outcome is the extension's fault (see sandbox/README.md "Outcomes"). */
@@ -175,10 +171,6 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
   const db: Kysely<Database> = platform.db;
   let sandbox: Sandbox<InvocationMeta> | null = null;
   let stopped = false;
-  // Versions that have run in the current runner processes (see COLD_START_WALL_MS);
-  // forgotten whenever a runner process changes (a restart loses its isolates).
-  const warm = new Set<string>();
-  let runnerEpoch = "";
 
   function getSandbox(): Sandbox<InvocationMeta> | null {
     if (stopped) return null;
@@ -233,21 +225,11 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
       };
       return { plan, meta, call, limits };
     });
+    // A version's first call in a runner gets its wall deadline only once the
+    // runner has loaded it (sandbox/supervisor.ts COLD_LOAD_MS, decision 0017).
     const box = getSandbox();
-    if (box) {
-      const epoch = box.stats().runners.map((r) => String(r.pid)).join(",");
-      if (epoch !== runnerEpoch) {
-        warm.clear();
-        runnerEpoch = epoch;
-      }
-      for (const p of prepared) {
-        if (!warm.has(p.call.versionKey)) p.call.limits = { ...p.limits, wallMs: Math.max(p.limits.wallMs, COLD_START_WALL_MS) };
-      }
-    }
     const runnable = prepared.filter((p) => p.call.bundle !== "" && box);
     const results = box && runnable.length ? await box.runBatch(runnable.map((p) => p.call)) : [];
-    // a version whose code ran (whatever the hook did) is compiled and warm in its runner
-    for (const r of results) if (r.outcome === "ok" || r.outcome === "error" || r.outcome === "invalid_output") warm.add(byCallId(prepared, r.id));
     const byId = new Map(results.map((r) => [r.id, r]));
     return prepared.map((p) => ({
       plan: p.plan,
