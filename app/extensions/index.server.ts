@@ -24,6 +24,7 @@ export { extensionDiscounts, applyExtensionReservations, reverseExtensionReserva
 export { extensionHooksConsumer, extensionJobs, hookJobId, hookJobData } from "./async-hooks.server";
 export { listInvocations, extensionMetrics, shopExtensionActivity, INVOCATION_PAGE_SIZE, type InstallActivity, type InvocationView, type ExtensionMetrics, type MetricsBucket } from "./invocations.service.server";
 export { HOOK_CONFIG, FAULT_POLICY, STORAGE_LIMITS, ASYNC_HOOK_JOB } from "./hooks.config";
+export { listInstallStorage, getInstallStorage, putInstallStorage, deleteInstallStorage, getInstallCounter } from "./records.service.server";
 export type { ExtensionHost, AsyncHookJob, AsyncHookResult, HookEvent, StorefrontView } from "./host.server";
 export { StorefrontBlock, BLOCK_TONES, type ExtensionBlocks } from "./hooks.schema";
 
