@@ -12,6 +12,7 @@ import { orderTimersConsumer } from "../orders/index.server";
 import { refundSubmissionConsumer } from "../payments/index.server";
 import { aftersaleConsumers } from "../aftersale/index.server";
 import { extensionHooksConsumer } from "../extensions/index.server";
+import { versionChecksConsumer } from "../marketplace/index.server";
 import { webhookDeliveriesConsumer } from "../webhooks/index.server";
 
-export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers, extensionHooksConsumer, webhookDeliveriesConsumer];
+export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers, extensionHooksConsumer, versionChecksConsumer, webhookDeliveriesConsumer];

@@ -65,3 +65,4 @@ export {
 export { decideVersion, getVersionDetail, listVersionSummaries, type DecidedVersion, type VersionDetail, type CheckLineView } from "./versions.server";
 export * from "./workflows.schema";
 export { settingsFormFields, settingsFromForm, type SettingsFormField } from "./settings-form";
+export { runChecks, runVersionChecks, versionChecksConsumer, versionCheckJobs, HOOK_FIXTURES, VERSION_CHECKS_JOB, type CheckLine as VersionCheckLine } from "./checks.server";
