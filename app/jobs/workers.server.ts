@@ -14,12 +14,12 @@ import { orderJobs } from "../orders/index.server";
 import { paymentJobs } from "../payments/index.server";
 import { aftersaleJobs } from "../aftersale/index.server";
 import { extensionJobs } from "../extensions/index.server";
-import { versionCheckJobs } from "../marketplace/index.server";
+import { marketplaceJobs, versionCheckJobs } from "../marketplace/index.server";
 import { webhookJobs } from "../webhooks/index.server";
 import { registerJobs, type AnyJobDefinition } from "./index.server";
 
 /** Every job this codebase defines. */
-export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs, ...orderJobs, ...paymentJobs, ...aftersaleJobs, ...extensionJobs, ...versionCheckJobs, ...webhookJobs];
+export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs, ...orderJobs, ...paymentJobs, ...aftersaleJobs, ...extensionJobs, ...marketplaceJobs, ...versionCheckJobs, ...webhookJobs];
 
 export type StartWorkersOptions = {
   /** defaults to {@link jobDefinitions} */

@@ -66,3 +66,42 @@ export { decideVersion, getVersionDetail, listVersionSummaries, type DecidedVers
 export * from "./workflows.schema";
 export { settingsFormFields, settingsFromForm, type SettingsFormField } from "./settings-form";
 export { runChecks, runVersionChecks, versionChecksConsumer, versionCheckJobs, HOOK_FIXTURES, VERSION_CHECKS_JOB, type CheckLine as VersionCheckLine } from "./checks.server";
+
+// ---- the reviewer console, the store, ratings and data retention ----------------------------
+export {
+  vendorQueue,
+  versionQueue,
+  getVersionReview,
+  getVendorReview,
+  listExtensionsForReview,
+  getExtensionReview,
+  decideVendorReview,
+  decideVersionReview,
+  decideExtensionReview,
+  diffManifests,
+  lineDiff,
+  QUEUE_PAGE_SIZE,
+  type ConsolePlatform,
+  type ManifestDiff,
+  type DiffLine,
+  type CheckLine,
+} from "./review-console.server";
+export {
+  searchListings,
+  getListing,
+  shopInstallsWithUpdates,
+  shopRetainedInstalls,
+  updateInstallToLatest,
+  applyAutomaticUpdates,
+  compareVersions,
+  HOOK_LABELS,
+  STORE_PAGE_SIZE,
+  type ListingCard,
+  type UpdateOffer,
+} from "./store.server";
+export { saveShopReview, getShopReview, listExtensionReviews, ReviewForm, REVIEWS_PAGE_SIZE, type ReviewView } from "./reviews.server";
+export { exportInstallData, purgeExpiredInstallData, RETENTION_SWEEP_EVERY_MS, type InstallDataExport } from "./retention.server";
+import { purgeRetainedDataJob } from "./retention.server";
+import { autoUpdateJob } from "./store.server";
+/** The marketplace's jobs for the worker list (app/jobs/workers.server.ts): the retention sweep and automatic updates. */
+export const marketplaceJobs = [purgeRetainedDataJob, autoUpdateJob] as const;

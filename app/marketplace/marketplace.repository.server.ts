@@ -199,7 +199,9 @@ export async function selectShopInstalls(db: Kysely<Database>, shopId: string, o
 
 /** Active installs of the shop whose version implements `hook`, in the merchant's order. */
 export async function selectActiveInstalls(db: Kysely<Database>, shopId: string, hook: string | null): Promise<InstallJoinRow[]> {
-  let q = installsJoined(db).where("i.shop_id", "=", shopId).where("i.status", "=", "active");
+  // A reviewer's suspension of the version or the whole extension stops it here too, read fresh on every call
+  // (no process caches whether an install may run), even if an install raced the suspension's fan-out.
+  let q = installsJoined(db).where("i.shop_id", "=", shopId).where("i.status", "=", "active").where("v.status", "<>", "suspended").where("e.suspended_at", "is", null);
   if (hook !== null) q = q.where(sql<boolean>`v.manifest->'hooks' @> ${JSON.stringify([hook])}::jsonb`);
   return q.orderBy("i.position").orderBy("i.id").execute() as Promise<InstallJoinRow[]>;
 }

@@ -418,6 +418,7 @@ export async function installExtension(
   const extension = await selectExtension(db, version.extension_id);
   const vendor = extension ? await selectVendor(db, extension.vendor_id) : undefined;
   if (!extension || !vendor) throw notFound("Extension version not found");
+  if (extension.suspended_at) throw new AppError("unprocessable", "A Bazaar reviewer suspended this extension.", { code: "extension_suspended" });
   const manifest = manifestOf(version.manifest);
 
   const approved = version.status === "approved" && vendor.status === "verified";
