@@ -41,6 +41,9 @@ export default function ExtensionMetricsPage() {
         <p className="muted">
           <code>{extension.handle}</code> by {extension.vendorName}. Every call in every shop, measured by the platform.
         </p>
+        <p className="small">
+          <Link to={`/developer/extensions/${extension.id}/webhooks`}>Webhooks: endpoints and deliveries →</Link>
+        </p>
         <nav className="row small" aria-label="Time range" style={{ gap: "0.75rem", marginBottom: "1rem" }}>
           {Object.entries(RANGES).map(([h, text]) =>
             Number(h) === hours ? (
