@@ -14,6 +14,7 @@ import { startWorkers } from "./app/jobs/workers.server";
 import { health } from "./app/health.server";
 import { originGuard } from "./app/http/origin-guard.server";
 import { paymentNotifyHandler } from "./app/payments/index.server";
+import { createApiRouter } from "./app/openapi/index.server";
 import { wrapBuild } from "./app/http/errors.server";
 import { seedIfEmpty } from "./db/seed";
 
@@ -34,19 +35,27 @@ export async function createServer(platform: Platform, build: ServerBuild) {
     express.static(path.join(here, "public", "build"), { immutable: true, maxAge: "1y", fallthrough: false }),
   );
   app.get("/favicon.ico", (_req, res) => res.type("image/png").sendFile(path.join(here, "public", "favicon.png"), { maxAge: "1d" }));
-  app.use(express.static(path.join(here, "public"), { maxAge: "1h" }));
+  // Only a path with a file extension can name a file in public/: pages skip the disk lookup.
+  const publicFiles = express.static(path.join(here, "public"), { maxAge: "1h" });
+  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
 
   // Authenticated by the provider's signature over the exact bytes: the raw body, no parser or cookie before it.
   app.post("/payments/notify/:provider", express.raw({ type: "*/*", limit: "64kb" }), paymentNotifyHandler(platform));
 
+  // The open API: bearer tokens only (never the session cookie), JSON errors, its own body parser (app/openapi).
+  app.use("/api/v1", createApiRouter(platform, { verifyAccessToken: (token) => platform.oauth.verifyAccessToken(token) }));
+
   app.use(originGuard(platform.config.publicUrl));
+
+  // The OAuth authorization server: /.well-known/oauth-authorization-server and /oauth/* (its consent page, /oauth/interaction/*, is a Remix route).
+  app.use((req, res, next) => platform.oauth.handle(req, res, next));
 
   app.all(
     "*",
     createRequestHandler({
       build: wrapBuild(build),
       mode: platform.config.env === "production" ? "production" : build.mode,
-      getLoadContext: (req) => ({ platform, clientIp: req.socket.remoteAddress ?? null }),
+      getLoadContext: (req, res) => ({ platform, clientIp: req.socket.remoteAddress ?? null, http: { req, res } }),
     }),
   );
   // Errors that never reached Remix (a missing /build file, a body parser):

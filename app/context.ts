@@ -5,6 +5,8 @@ declare module "@remix-run/node" {
     platform: Platform;
     /** the client address as express saw it (for throttling and audit) */
     clientIp: string | null;
+    /** express's raw request and response (oidc-provider's interaction API reads its cookies from them); absent in route unit tests */
+    http?: { req: import("node:http").IncomingMessage; res: import("node:http").ServerResponse };
   }
 }
 

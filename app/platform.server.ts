@@ -13,6 +13,7 @@ import { createJobQueue } from "./jobs/index.server";
 import type { JobQueue } from "./jobs/jobs.types";
 import { createMailer, type Mailer } from "./notifications/mailer.server";
 import { createExtensionHost, type ExtensionHost } from "./extensions/host.server";
+import { createOAuthService, type OAuthService } from "./oauth/oauth.service.server";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 
@@ -24,6 +25,8 @@ export type Platform = {
   mailer: Mailer;
   /** The extension host: sandbox runner processes start on the first hook call (app/extensions). */
   extensions: ExtensionHost;
+  /** The OAuth authorization server: the provider, `verifyAccessToken` for bearer tokens, uninstall revocation (app/oauth). */
+  oauth: OAuthService;
   /** Stops workers, then the queue, the extension runners, then the database (PGlite must be closed cleanly). */
   close(): Promise<void>;
 };
@@ -52,6 +55,7 @@ export async function createPlatform(
       jobs,
       mailer,
       extensions: null as unknown as ExtensionHost, // set below: the host needs the platform
+      oauth: createOAuthService({ config, db: database.db }),
       async close() {
         if (closed) return;
         closed = true;

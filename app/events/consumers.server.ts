@@ -13,6 +13,7 @@ import { refundSubmissionConsumer } from "../payments/index.server";
 import { aftersaleConsumers } from "../aftersale/index.server";
 import { extensionHooksConsumer } from "../extensions/index.server";
 import { versionChecksConsumer } from "../marketplace/index.server";
+import { oauthUninstallConsumer } from "../oauth/index.server";
 import { webhookDeliveriesConsumer } from "../webhooks/index.server";
 
-export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers, extensionHooksConsumer, versionChecksConsumer, webhookDeliveriesConsumer];
+export const eventConsumers: readonly EventConsumer[] = [orderTimersConsumer, refundSubmissionConsumer, ...aftersaleConsumers, extensionHooksConsumer, versionChecksConsumer, oauthUninstallConsumer, webhookDeliveriesConsumer];
