@@ -41,3 +41,4 @@ export {
 } from "./extensions.server";
 export { priceLines, applyDiscounts, allocateProportionally, shippingAdjustment, type AppliedDiscounts, type DroppedDiscount, type PricedLines } from "./pricing";
 export * from "./checkout.schema";
+export { pruneExpiredQuotes, checkoutJobs, QUOTE_CLEANUP } from "./quotes-cleanup.server";

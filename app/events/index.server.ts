@@ -13,6 +13,7 @@ import { EVENT_NAME, type DomainEvent } from "./events.types";
 
 export type { DomainEvent, EventConsumer, KnownEventName, OutboxEvent } from "./events.types";
 export { createRelay, relayOnce, type Relay, type RelayOptions, type RelayTickResult } from "./relay.server";
+export { pruneOutbox, outboxJobs, OUTBOX_RETENTION, type PruneOutboxResult } from "./prune.server";
 
 /**
  * Writes `event` to the outbox through `db` — pass the transaction that makes

@@ -11,9 +11,10 @@
  */
 import { z } from "zod";
 import type { EventConsumer, OutboxEvent } from "../events/index.server";
-import type { JobDefinition } from "../jobs/index.server";
+import type { AnyJobDefinition, JobDefinition } from "../jobs/index.server";
 import { activeInstalls, ASYNC_HOOKS, isAsyncHook, type AsyncHookName } from "../marketplace/index.server";
-import { ASYNC_HOOK_JOB } from "./hooks.config";
+import { ASYNC_HOOK_JOB, INVOCATION_RETENTION } from "./hooks.config";
+import { pruneInvocations } from "./invocations.service.server";
 import type { AsyncHookJob } from "./host.server";
 
 const JobData = z.object({
@@ -62,8 +63,22 @@ export const extensionHooksConsumer: EventConsumer = {
   },
 };
 
-/** The extensions module's jobs, for the worker list. */
-export const extensionJobs: JobDefinition<AsyncHookJob>[] = [
+/**
+ * The extensions module's jobs, for the worker list:
+ * - `extensions.run_hook`: one asynchronous hook delivery (from the consumer above);
+ * - `extensions.prune_invocations`: hourly, deletes invocation-log rows past
+ *   the retention (`INVOCATION_RETENTION`, 30 days), in batches.
+ */
+export const extensionJobs: AnyJobDefinition[] = [
+  {
+    name: INVOCATION_RETENTION.job,
+    concurrency: 1,
+    schedule: { everyMs: INVOCATION_RETENTION.everyMs },
+    handler: (platform) => async () => {
+      const { deleted, more } = await pruneInvocations(platform.db);
+      if (deleted > 0) console.log(`[extensions] pruned ${deleted} invocation rows older than ${INVOCATION_RETENTION.days} days${more ? " (more left for the next run)" : ""}`);
+    },
+  } satisfies JobDefinition<unknown>,
   {
     name: ASYNC_HOOK_JOB.name,
     concurrency: ASYNC_HOOK_JOB.concurrency,
@@ -77,5 +92,5 @@ export const extensionJobs: JobDefinition<AsyncHookJob>[] = [
       // the queue retries with backoff; the extension's fault was already recorded and charged
       if (result.status === "retry") throw new Error(`extension hook ${parsed.data.hook} for ${parsed.data.installId}: ${result.outcome}, will retry`);
     },
-  },
+  } satisfies JobDefinition<AsyncHookJob>,
 ];

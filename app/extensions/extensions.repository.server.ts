@@ -181,6 +181,15 @@ export async function insertInvocations(db: Kysely<Database>, rows: Insertable<E
   await db.insertInto("extension_invocations").values(rows).execute();
 }
 
+/** Deletes at most `limit` invocation rows created before `before`; resolves to how many. */
+export async function deleteInvocationsBefore(db: Kysely<Database>, before: Date, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom("extension_invocations")
+    .where("id", "in", (eb) => eb.selectFrom("extension_invocations").select("id").where("created_at", "<", before).limit(limit))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
+}
+
 export async function countChargedFaults(db: Kysely<Database>, installId: string, since: Date): Promise<number> {
   const row = await db
     .selectFrom("extension_invocations")

@@ -57,5 +57,14 @@ export const FAULT_POLICY = Object.freeze({ limit: 5, windowMs: 10 * 60_000 });
 /** Asynchronous hook jobs: tries per delivery (a fault or an unavailable sandbox is retried). */
 export const ASYNC_HOOK_JOB = Object.freeze({ name: "extensions.run_hook", attempts: 3, backoffMs: 2_000, concurrency: 4 });
 
+/**
+ * The invocation log's retention: rows older than `days` are deleted by the
+ * `extensions.prune_invocations` job, every `everyMs`, `batchSize` rows per
+ * statement and at most `maxBatches` statements per run (a backlog drains over
+ * several runs without holding locks for long). 30 days covers the
+ * developer's metrics (at most 30 days) and the merchant's activity pages.
+ */
+export const INVOCATION_RETENTION = Object.freeze({ days: 30, everyMs: 60 * 60_000, batchSize: 1_000, maxBatches: 50, job: "extensions.prune_invocations" });
+
 /** Runner processes: at most two (one per core on the reference machine). */
 export const DEFAULT_RUNNERS = 2;

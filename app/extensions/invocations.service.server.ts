@@ -8,7 +8,8 @@ import type { Database } from "../../db/database";
 import type { BridgeCallRecord, InvocationOutcome, InvocationRow } from "../../db/tables/extensions";
 import { AppError } from "../lib/errors";
 import type { MetricsBucketRow } from "./extensions.repository.server";
-import { selectInvocationsPage, selectMetricsBuckets, selectMetricsTotals, selectShopActivity } from "./extensions.repository.server";
+import { deleteInvocationsBefore, selectInvocationsPage, selectMetricsBuckets, selectMetricsTotals, selectShopActivity } from "./extensions.repository.server";
+import { INVOCATION_RETENTION } from "./hooks.config";
 
 export const INVOCATION_PAGE_SIZE = 25;
 
@@ -121,4 +122,29 @@ function dense(rows: MetricsBucketRow[], since: Date, now: Date, bucketSeconds: 
     out.push(byStart.get(t) ?? { bucket: new Date(t), calls: 0, faults: 0, p50: null, p95: null, cpu_p50: null });
   }
   return out;
+}
+
+/**
+ * Deletes invocation rows older than the retention (30 days by default), in
+ * batches of `batchSize`, at most `maxBatches` per run; resolves to how many
+ * rows went. The `extensions.prune_invocations` job runs it every hour.
+ *
+ * @example
+ * await pruneInvocations(platform.db); // { deleted: 1234, more: false }
+ */
+export async function pruneInvocations(
+  db: Kysely<Database>,
+  opts: { now?: Date; days?: number; batchSize?: number; maxBatches?: number } = {},
+): Promise<{ deleted: number; more: boolean }> {
+  const days = opts.days ?? INVOCATION_RETENTION.days;
+  const batchSize = opts.batchSize ?? INVOCATION_RETENTION.batchSize;
+  const maxBatches = opts.maxBatches ?? INVOCATION_RETENTION.maxBatches;
+  const before = new Date((opts.now ?? new Date()).getTime() - days * 86_400_000);
+  let deleted = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = await deleteInvocationsBefore(db, before, batchSize);
+    deleted += n;
+    if (n < batchSize) return { deleted, more: false };
+  }
+  return { deleted, more: true };
 }

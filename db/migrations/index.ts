@@ -25,6 +25,7 @@ import * as openapiInit from "./202611251300_openapi_init";
 import * as webhooksInit from "./202611251400_webhooks_init";
 import * as marketplaceWorkflows from "./202611251500_marketplace_workflows";
 import * as marketplaceStore from "./202611251600_marketplace_store";
+import * as retentionIndexes from "./202611251710_retention_indexes";
 
 export const migrations: [name: string, migration: Migration][] = [
   ["202611250600_shops_init", shopsInit],
@@ -47,4 +48,5 @@ export const migrations: [name: string, migration: Migration][] = [
   ["202611251400_webhooks_init", webhooksInit],
   ["202611251500_marketplace_workflows", marketplaceWorkflows],
   ["202611251600_marketplace_store", marketplaceStore],
+  ["202611251710_retention_indexes", retentionIndexes],
 ];
