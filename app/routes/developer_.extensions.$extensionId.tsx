@@ -43,6 +43,8 @@ export default function ExtensionMetricsPage() {
         </p>
         <p className="small">
           <Link to={`/developer/extensions/${extension.id}/webhooks`}>Webhooks: endpoints and deliveries →</Link>
+          {" · "}
+          <Link to={`/developer/extensions/${extension.id}/oauth`}>OAuth clients →</Link>
         </p>
         <nav className="row small" aria-label="Time range" style={{ gap: "0.75rem", marginBottom: "1rem" }}>
           {Object.entries(RANGES).map(([h, text]) =>
