@@ -30,6 +30,9 @@ afterAll(async () => {
 });
 
 const DAY = 86_400_000;
+/** Backdates invocation rows (created_at is not updatable through the typed builder). */
+const backdateInvocations = (ids: string[], daysAgo: number) =>
+  sql`UPDATE extension_invocations SET created_at = ${new Date(Date.now() - daysAgo * DAY)} WHERE id IN (${sql.join(ids)})`.execute(platform.db);
 const runJob = async (name: string) => {
   const def = jobDefinitions.find((j) => j.name === name)!;
   await def.handler(platform)(undefined as never, { id: `test-${name}`, name, attempt: 1 });
@@ -60,9 +63,9 @@ describe("invocation log retention", () => {
     const rows = await invocationsOf(platform, install.installId);
     expect(rows).toHaveLength(7);
     const old = rows.slice(0, 5).map((r) => r.id);
-    await platform.db.updateTable("extension_invocations").set({ created_at: new Date(Date.now() - 31 * DAY) }).where("id", "in", old).execute();
+    await backdateInvocations(old, 31);
     // one row just inside the retention stays
-    await platform.db.updateTable("extension_invocations").set({ created_at: new Date(Date.now() - 29 * DAY) }).where("id", "=", rows[5].id).execute();
+    await backdateInvocations([rows[5].id], 29);
 
     // two rows per batch, one batch per run: the backlog drains over runs
     expect(await pruneInvocations(platform.db, { batchSize: 2, maxBatches: 1 })).toEqual({ deleted: 2, more: true });
@@ -71,7 +74,7 @@ describe("invocation log retention", () => {
     expect(left).toEqual([rows[5].id, rows[6].id].sort());
 
     // the scheduled job runs the same pruning
-    await platform.db.updateTable("extension_invocations").set({ created_at: new Date(Date.now() - 40 * DAY) }).where("id", "=", rows[6].id).execute();
+    await backdateInvocations([rows[6].id], 40);
     await runJob(INVOCATION_RETENTION.job);
     expect((await invocationsOf(platform, install.installId)).map((r) => r.id)).toEqual([rows[5].id]);
   });
