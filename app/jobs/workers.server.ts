@@ -7,19 +7,22 @@
  * one file shows everything a worker process can run.
  */
 import type { Platform } from "../platform.server";
-import { createRelay, type EventConsumer } from "../events/index.server";
+import { createRelay, outboxJobs, type EventConsumer } from "../events/index.server";
 import { eventConsumers } from "../events/consumers.server";
 import { notificationJobs } from "../notifications/index.server";
 import { orderJobs } from "../orders/index.server";
 import { paymentJobs } from "../payments/index.server";
 import { aftersaleJobs } from "../aftersale/index.server";
 import { extensionJobs } from "../extensions/index.server";
+import { checkoutJobs } from "../checkout/index.server";
 import { marketplaceJobs, versionCheckJobs } from "../marketplace/index.server";
+import { oauthJobs } from "../oauth/index.server";
 import { webhookJobs } from "../webhooks/index.server";
+import { openapiJobs } from "../openapi/index.server";
 import { registerJobs, type AnyJobDefinition } from "./index.server";
 
 /** Every job this codebase defines. */
-export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs, ...orderJobs, ...paymentJobs, ...aftersaleJobs, ...extensionJobs, ...marketplaceJobs, ...versionCheckJobs, ...webhookJobs];
+export const jobDefinitions: readonly AnyJobDefinition[] = [...notificationJobs, ...orderJobs, ...paymentJobs, ...aftersaleJobs, ...extensionJobs, ...checkoutJobs, ...outboxJobs(eventConsumers), ...marketplaceJobs, ...versionCheckJobs, ...oauthJobs, ...webhookJobs, ...openapiJobs];
 
 export type StartWorkersOptions = {
   /** defaults to {@link jobDefinitions} */
