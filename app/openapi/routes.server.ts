@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { createHash } from "node:crypto";
+import { record } from "../audit/index.server";
 import { answerClaim, getShopClaim, listShopClaims, type ClaimWithOrder } from "../aftersale/index.server";
 import type { ClaimSummary } from "../aftersale/aftersale.schema";
 import {
@@ -668,8 +669,12 @@ export const apiRoutes: readonly ApiRoute[] = [
     body: ClaimResponseBody,
     response: ApiClaim,
     handler: async ({ platform, db, principal, actor, params, body }) => {
-      // The claim timeline has no extension party: the answer is the shop's, given through its install (the audit row names the install).
-      await answerClaim(db, { shopId: principal.shopId, claimId: params.claimId, actor: { type: "merchant", id: actor.id }, form: body }, { publicUrl: platform.config.publicUrl });
+      // The claim timeline has no extension party: the answer is the shop's (a merchant step carrying the install's id);
+      // the audit row of the same transaction names the install as the actor.
+      await db.transaction().execute(async (trx) => {
+        await answerClaim(trx, { shopId: principal.shopId, claimId: params.claimId, actor: { type: "merchant", id: actor.id }, form: body }, { publicUrl: platform.config.publicUrl });
+        await record(trx, actor, "api.claim_answered", { shopId: principal.shopId, type: "claim", id: params.claimId }, { intent: body.intent, clientId: principal.clientId });
+      });
       const c = await getShopClaim(db, principal.shopId, params.claimId);
       if (!c) throw notFound("Claim not found");
       return { body: toApiClaim(c) };
