@@ -4,10 +4,11 @@
  * Security headers are set on every document.
  */
 import { PassThrough } from "node:stream";
-import type { EntryContext, HandleErrorFunction } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
+import { renderCacheOf, renderKey } from "./shelves/render-cache.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -16,18 +17,39 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
+  loadContext?: AppLoadContext,
 ) {
+  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  responseHeaders.set("X-Content-Type-Options", "nosniff");
+  responseHeaders.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  if (!responseHeaders.has("X-Frame-Options")) responseHeaders.set("X-Frame-Options", "SAMEORIGIN");
+  // Storefront pages whose loader data an earlier render already saw reuse its HTML (app/shelves/render-cache.server.ts).
+  const cache = loadContext?.platform ? renderCacheOf(loadContext.platform) : null;
+  const key = cache?.enabled ? renderKey(request, responseStatusCode, remixContext) : null;
+  const cached = key ? cache!.get(key) : null;
+  if (cached !== null) return wholeDocument(cached, responseHeaders, responseStatusCode);
+
   return new Promise<Response>((resolve, reject) => {
     let failed = false;
+    const timer = setTimeout(() => abort(), ABORT_DELAY);
     const { pipe, abort } = renderToPipeableStream(
       <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
       {
         onAllReady() {
           const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          responseHeaders.set("X-Content-Type-Options", "nosniff");
-          responseHeaders.set("Referrer-Policy", "strict-origin-when-cross-origin");
-          if (!responseHeaders.has("X-Frame-Options")) responseHeaders.set("X-Frame-Options", "SAMEORIGIN");
+          body.once("end", () => clearTimeout(timer)).once("close", () => clearTimeout(timer));
+          if (key) {
+            // A cacheable page: collect the whole document (it is all ready), remember it, send it.
+            const chunks: Buffer[] = [];
+            body.on("data", (chunk: Buffer) => chunks.push(chunk));
+            body.once("end", () => {
+              const html = Buffer.concat(chunks).toString("utf8");
+              if (!failed) cache!.set(key, html);
+              resolve(wholeDocument(html, responseHeaders, failed ? 500 : responseStatusCode));
+            });
+            pipe(body);
+            return;
+          }
           resolve(
             new Response(createReadableStreamFromReadable(body), {
               headers: responseHeaders,
@@ -37,6 +59,7 @@ export default function handleRequest(
           pipe(body);
         },
         onShellError(error: unknown) {
+          clearTimeout(timer);
           reject(error);
         },
         onError(error: unknown) {
@@ -45,8 +68,13 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/** A document sent in one piece: with its length, so it goes out as one write instead of a chunked stream. */
+function wholeDocument(html: string, headers: Headers, status: number): Response {
+  headers.set("Content-Length", String(Buffer.byteLength(html)));
+  return new Response(html, { headers, status });
 }
 
 /**
