@@ -5,7 +5,7 @@ import type { RequestHandler } from "express";
  * read it, so a cross-site request gains nothing there.
  */
 export const CSRF_EXEMPT_PATHS = ["/oauth/token", "/oauth/revoke", "/oauth/introspect"];
-export const CSRF_EXEMPT_PREFIXES = ["/payments/notify/", "/api/v1/"];
+export const CSRF_EXEMPT_PREFIXES = ["/payments/notify/", "/api/v1/", "/developer-api/v1/"];
 
 export function isCsrfExempt(pathname: string): boolean {
   return CSRF_EXEMPT_PATHS.includes(pathname) || CSRF_EXEMPT_PREFIXES.some((p) => pathname.startsWith(p));

@@ -65,6 +65,18 @@ export {
 export { decideVersion, getVersionDetail, listVersionSummaries, type DecidedVersion, type VersionDetail, type CheckLineView } from "./versions.server";
 export * from "./workflows.schema";
 export { settingsFormFields, settingsFromForm, type SettingsFormField } from "./settings-form";
+export {
+  createDeveloperToken,
+  listDeveloperTokens,
+  revokeDeveloperToken,
+  authenticateDeveloperToken,
+  publishWithToken,
+  getPublishedVersion,
+  type DeveloperTokenView,
+  type DeveloperPrincipal,
+  type PublishedVersion,
+} from "./tokens.server";
+export { developerApi, readJsonBody, MAX_PUBLISH_BODY } from "./developer-api.server";
 export { runChecks, runVersionChecks, versionChecksConsumer, versionCheckJobs, HOOK_FIXTURES, VERSION_CHECKS_JOB, type CheckLine as VersionCheckLine } from "./checks.server";
 
 // ---- the reviewer console, the store, ratings and data retention ----------------------------

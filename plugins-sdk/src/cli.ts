@@ -3,7 +3,7 @@
  *
  *     bazaar-plugin build [dir] [--entry src/index.ts] [--out dist]
  *     bazaar-plugin test  [dir] [-- <vitest arguments>]
- *     bazaar-plugin publish          (not yet: comes with the marketplace's developer API)
+ *     bazaar-plugin publish [dir] [--wait]   (BAZAAR_URL, BAZAAR_TOKEN)
  *
  * @example
  * node --import tsx plugins-sdk/bin/bazaar-plugin.ts build plugins-sdk/examples/points
@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { build, BuildError } from "./build";
+import { publish } from "./publish";
 
 const USAGE = `usage: bazaar-plugin <command> [dir] [options]
 
@@ -22,7 +23,9 @@ commands:
                    --out <dir>      output folder (default: dist)
   test [dir]     build (to check the manifest and bundle), then run the plugin's vitest tests
                    -- <args>        passed on to vitest
-  publish        not available yet
+  publish [dir]  build, then upload dist/ as a new version to the marketplace (a developer API token
+                 of your vendor): BAZAAR_URL=https://… BAZAAR_TOKEN=bzdev_… bazaar-plugin publish
+                   --wait           wait for the automated checks and print them (exit 1 if they fail)
 
 dir defaults to the current folder; it holds manifest.json.`;
 
@@ -35,7 +38,9 @@ export async function main(argv: string[], io: { out(line: string): void; err(li
   const positional: string[] = [];
   for (let i = 0; i < own.length; i++) {
     const a = own[i];
-    if (a === "--entry" || a === "--out") {
+    if (a === "--wait") {
+      flags.set("wait", "1");
+    } else if (a === "--entry" || a === "--out") {
       const value = own[++i];
       if (value === undefined) {
         io.err(`${a} needs a value`);
@@ -57,12 +62,11 @@ export async function main(argv: string[], io: { out(line: string): void; err(li
       if (built !== 0) return built;
       return runTests(dir, passThrough);
     }
-    case "publish":
-      io.err(
-        "bazaar-plugin publish is not available yet: it comes with the marketplace's developer API (vendor API tokens).\n" +
-          "Meanwhile, submit dist/bundle.js and dist/manifest.json through the developer portal.",
-      );
-      return 2;
+    case "publish": {
+      const built = await runBuild(dir, flags, io);
+      if (built !== 0) return built;
+      return publish(dir, { url: process.env.BAZAAR_URL ?? "", token: process.env.BAZAAR_TOKEN ?? "", wait: flags.has("wait"), outDir: flags.get("out"), io });
+    }
     case undefined:
     case "help":
     case "--help":
