@@ -9,13 +9,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { startWorkers } from "../app/jobs/workers.server";
 import { installExtension, uninstall, type InstallView } from "../app/marketplace/index.server";
+import { newId } from "../app/lib/ids";
 import {
+  attemptDelivery,
   createEndpoint,
   createWebhookJobs,
   deleteEndpoint,
   listEndpoints,
   redeliver,
   rotateEndpointSecret,
+  sweepOverdueDeliveries,
   webhookDeliveriesConsumer,
   type Resolver,
 } from "../app/webhooks/index.server";
@@ -101,6 +104,11 @@ describe("signing and retries", () => {
     expect(stamps[2]).toBeGreaterThan(stamps[1]);
     expect(new Set(reqs.map((r) => r.headers["webhook-signature"])).size).toBe(3);
     for (const r of reqs) expect(verify(secret, r)).toMatchObject({ type: "order.paid", shop_id: shops[0].id, install_id: installs[0].installId, data: { orderId: "ord_retry" } });
+    // what a receiver checks: the signature covers the id, the timestamp and the exact body
+    const r0 = reqs[0];
+    expect(() => verify(secret, { ...r0, body: r0.body.replace("ord_retry", "ord_other") })).toThrow();
+    expect(() => verify(secret, { ...r0, headers: { ...r0.headers, "webhook-id": "msg_swapped" } })).toThrow();
+    expect(() => verify(secret, { ...r0, headers: { ...r0.headers, "webhook-timestamp": String(stamps[0] - 600) } })).toThrow();
     // the schedule's delays (1.1 s) separate the attempts
     expect(reqs[1].at - reqs[0].at).toBeGreaterThanOrEqual(1_000);
     expect(reqs[2].at - reqs[1].at).toBeGreaterThanOrEqual(1_000);
@@ -226,6 +234,46 @@ describe("signing and retries", () => {
     ]);
     const audit = await platform.db.selectFrom("audit_log").select("action").where("target_id", "=", d.id).execute();
     expect(audit.map((a) => a.action)).toEqual(["webhook.redelivered"]);
+  });
+});
+
+describe("exactly one sender per attempt, and nothing lost", () => {
+  async function pendingDelivery(endpointId: string, eventId: string, dueAt: Date): Promise<string> {
+    const id = newId("msg");
+    await platform.db
+      .insertInto("webhook_deliveries")
+      .values({
+        id,
+        endpoint_id: endpointId,
+        extension_id: extensionId,
+        install_id: installs[0].installId,
+        shop_id: shops[0].id,
+        event_id: eventId,
+        topic: "order.paid",
+        body: JSON.stringify({ type: "order.paid", data: { eventId } }),
+        max_attempts: 3,
+        next_attempt_at: dueAt,
+        updated_at: new Date(),
+      })
+      .execute();
+    return id;
+  }
+
+  it("two jobs for the same attempt send it once", async () => {
+    const { endpoint } = await createEndpoint(platform, dev(), extensionId, { url: receiver.url("/once"), topics: ["order.paid"] });
+    const id = await pendingDelivery(endpoint.id, "999001", new Date(Date.now() + 3600_000));
+    const results = await Promise.all([attemptDelivery(platform, { deliveryId: id, attempt: 1 }), attemptDelivery(platform, { deliveryId: id, attempt: 1 })]);
+    expect(results.sort()).toEqual(["stale", "succeeded"]);
+    expect(receiver.received("/once")).toHaveLength(1);
+    expect(await attemptDelivery(platform, { deliveryId: id, attempt: 2 })).toBe("stale");
+  });
+
+  it("the sweeper re-enqueues a delivery whose job was lost", async () => {
+    const { endpoint } = await createEndpoint(platform, dev(), extensionId, { url: receiver.url("/lost"), topics: ["order.paid"] });
+    const id = await pendingDelivery(endpoint.id, "999002", new Date(Date.now() - 120_000));
+    expect(await sweepOverdueDeliveries(platform)).toBeGreaterThanOrEqual(1);
+    await waitFor("the swept delivery", async () => (await platform.db.selectFrom("webhook_deliveries").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status === "succeeded");
+    expect(receiver.received("/lost").map((r) => r.headers["webhook-id"])).toEqual([id]);
   });
 });
 
