@@ -141,7 +141,6 @@ export async function createProvider(opts: { issuer: string; db: Kysely<Database
       url: async (_ctx, interaction) => `/oauth/interaction/${interaction.uid}`,
     },
     discovery: {
-      scopes_supported: [...SCOPES],
       service_documentation: `${issuer}/api/v1/openapi.json`,
     },
     routes: {
@@ -173,6 +172,15 @@ export async function createProvider(opts: { issuer: string; db: Kysely<Database
   };
 
   const provider = new Provider(issuer, configuration);
+  // RFC 8414 metadata of a pure OAuth 2 server: the API's scopes, none of OpenID Connect's fields.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === "/.well-known/oauth-authorization-server" && ctx.status === 200 && ctx.body && typeof ctx.body === "object") {
+      const body = ctx.body as Record<string, unknown>;
+      body.scopes_supported = [...SCOPES];
+      for (const k of ["claims_supported", "claims_parameter_supported", "claim_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported", "jwks_uri"]) delete body[k];
+    }
+  });
   if (issuer.startsWith("https:")) provider.proxy = true; // TLS ends at the proxy in front of us
   return provider;
 }

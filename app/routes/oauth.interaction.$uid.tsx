@@ -72,7 +72,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     clientId: client.clientId,
   });
   const grant = new provider.Grant({ accountId: install.installId, clientId: client.clientId });
-  if (scopes.length) grant.addResourceScope(oauth.apiResource(issuer), scopes.join(" "));
+  const resource = oauth.apiResource(issuer);
+  if (scopes.length) grant.addResourceScope(resource, scopes.join(" "));
+  // What was asked and not granted is recorded as refused, so the provider does not ask again.
+  const refused = requested.filter((s) => !(scopes as string[]).includes(s));
+  if (refused.length) grant.rejectResourceScope(resource, refused.join(" "));
   const grantId = await grant.save();
   const to = await provider.interactionResult(
     http.req,
