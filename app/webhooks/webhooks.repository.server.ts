@@ -85,6 +85,13 @@ export async function selectEndpointsForTopic(
     .execute();
 }
 
+/** Every topic some active endpoint subscribes to (the fan-out skips the rest without reading installs). */
+export async function selectSubscribedTopics(db: Kysely<Database>): Promise<Set<string>> {
+  const { rows } = await sql<{ topic: string }>`
+    SELECT DISTINCT jsonb_array_elements_text(topics) AS topic FROM webhook_endpoints WHERE status = 'active'`.execute(db);
+  return new Set(rows.map((r) => r.topic));
+}
+
 // ---- deliveries -------------------------------------------------------------------------
 
 /** Inserts the deliveries that do not exist yet (one per endpoint and event). */

@@ -52,6 +52,7 @@ import {
   selectEndpointsForTopic,
   selectEndpointsOfExtension,
   selectOverdueDeliveries,
+  selectSubscribedTopics,
   selectUnstartedDeliveries,
   updateDelivery,
   updateEndpoint,
@@ -437,8 +438,9 @@ async function installsFor(db: Kysely<Database>, event: OutboxEvent & { shopId: 
 export async function fanOutEvents(platform: WebhookPlatform, events: readonly OutboxEvent[]): Promise<number> {
   const settings = webhookSettings(platform.config);
   const eventIds: string[] = [];
+  const subscribed = await selectSubscribedTopics(platform.db);
   for (const e of events) {
-    if (!e.shopId || !isWebhookTopic(e.name)) continue;
+    if (!e.shopId || !isWebhookTopic(e.name) || !subscribed.has(e.name)) continue;
     const event = { ...e, shopId: e.shopId };
     const scope = scopeOfTopic(e.name);
     const installs = (await installsFor(platform.db, event)).filter((i) => scope === null || i.grantedScopes.includes(scope));
