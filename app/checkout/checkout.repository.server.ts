@@ -4,7 +4,7 @@
  * the buyer). Also the one read of a cart's attributes, which the cart
  * module (app/cart) does not expose yet.
  */
-import type { Insertable, Kysely } from "kysely";
+import { sql, type Insertable, type Kysely } from "kysely";
 import type { Database } from "../../db/database";
 import type { AddressRow, AddressesTable, CheckoutQuotesTable, QuoteRow } from "../../db/tables/checkout";
 
@@ -107,6 +107,33 @@ export async function claimIdempotencyKey(
     .returning("order_id")
     .executeTakeFirst();
   return !!inserted;
+}
+
+/**
+ * {@link claimIdempotencyKey} and {@link consumeQuote} in one statement (one
+ * round trip): the quote is marked used only if this call claimed the key.
+ * A concurrent transaction holding the same key makes it wait on the key's
+ * primary key, as the separate insert would.
+ */
+export async function claimKeyAndConsumeQuote(
+  trx: Kysely<Database>,
+  row: { shop_id: string; user_id: string; key: string; quote_id: string; order_id: string; at: Date },
+): Promise<{ claimed: boolean; consumed: boolean }> {
+  const r = await sql<{ claimed: boolean; consumed: boolean }>`
+    WITH claimed AS (
+      INSERT INTO checkout_idempotency_keys (shop_id, user_id, key, quote_id, order_id)
+      VALUES (${row.shop_id}, ${row.user_id}, ${row.key}, ${row.quote_id}, ${row.order_id})
+      ON CONFLICT (shop_id, user_id, key) DO NOTHING
+      RETURNING 1
+    ), consumed AS (
+      UPDATE checkout_quotes SET consumed_at = ${row.at}, order_id = ${row.order_id}
+      WHERE shop_id = ${row.shop_id} AND user_id = ${row.user_id} AND id = ${row.quote_id} AND consumed_at IS NULL
+        AND EXISTS (SELECT 1 FROM claimed)
+      RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, EXISTS (SELECT 1 FROM consumed) AS consumed`.execute(trx);
+  const out = r.rows[0];
+  return { claimed: !!out?.claimed, consumed: !!out?.consumed };
 }
 
 export async function selectIdempotentOrderId(db: Kysely<Database>, shopId: string, userId: string, key: string): Promise<string | undefined> {

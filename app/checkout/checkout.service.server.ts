@@ -24,13 +24,13 @@ import { getSkusForCart, OutOfStockError, reserve } from "../catalog/index.serve
 import { publish } from "../events/index.server";
 import { AppError, fieldErrorsFromZod, isAppError, notFound } from "../lib/errors";
 import { newId, newToken } from "../lib/ids";
-import { createOrderRecord } from "../orders/index.server";
+import { addOrderLines, createOrderHeader, type NewOrder } from "../orders/index.server";
+import { openPaymentForNewOrder, type OpenedPayment } from "../payments/index.server";
 import type { Platform } from "../platform.server";
 import { ensureShopCustomer, getShop, getShopCustomerId, type ShopView } from "../shops/index.server";
 import { addressSnapshot, getAddress, listAddresses } from "./addresses.service.server";
 import {
-  claimIdempotencyKey,
-  consumeQuote,
+  claimKeyAndConsumeQuote,
   insertQuote,
   selectCartAttributes,
   selectIdempotentOrderId,
@@ -86,7 +86,7 @@ async function requireShop(db: Kysely<Database>, shopId: string): Promise<ShopVi
   return shop;
 }
 
-type Priced = Omit<QuoteView, "id" | "expiresAt"> & { attributes: Record<string, unknown> };
+type Priced = Omit<QuoteView, "id" | "expiresAt"> & { attributes: Record<string, unknown>; customerId: string | null };
 
 /**
  * Prices `items` (SKU and quantity, with the line ids to keep) for the
@@ -94,7 +94,13 @@ type Priced = Omit<QuoteView, "id" | "expiresAt"> & { attributes: Record<string,
  */
 async function priceItems(platform: PlatformLike, shop: ShopView, userId: string, items: readonly { lineId: string; skuId: string; quantity: number }[]): Promise<Priced> {
   const db = platform.db;
-  const skus = new Map((await getSkusForCart(db, shop.id, items.map((i) => i.skuId))).map((s) => [s.skuId, s]));
+  // The three reads are independent: one round trip's wait instead of two.
+  const [skuRows, customerId, attributes] = await Promise.all([
+    getSkusForCart(db, shop.id, items.map((i) => i.skuId)),
+    getShopCustomerId(db, shop.id, userId),
+    selectCartAttributes(db, shop.id, userId),
+  ]);
+  const skus = new Map(skuRows.map((s) => [s.skuId, s]));
   const lines: (QuoteInputLine & { title: string; specLabel: string; imageId: string | null })[] = [];
   for (const item of items) {
     const sku = skus.get(item.skuId);
@@ -114,7 +120,6 @@ async function priceItems(platform: PlatformLike, shop: ShopView, userId: string
       imageId: sku.imageId,
     });
   }
-  const [customerId, attributes] = await Promise.all([getShopCustomerId(db, shop.id, userId), selectCartAttributes(db, shop.id, userId)]);
   const input: QuoteInput = {
     shop: { id: shop.id, currency: shop.currency },
     buyer: { userId, customerId },
@@ -149,6 +154,7 @@ async function priceItems(platform: PlatformLike, shop: ShopView, userId: string
     total: priced.total,
     itemCount: priced.itemCount,
     attributes,
+    customerId,
   };
 }
 
@@ -189,7 +195,7 @@ async function storeQuote(db: Kysely<Database>, userId: string, priced: Priced):
     expires_at: new Date(now + QUOTE_TTL_MS),
   };
   await insertQuote(db, row);
-  const { attributes: _attributes, ...view } = priced;
+  const { attributes: _attributes, customerId: _customerId, ...view } = priced;
   return { ...view, id, expiresAt: row.expires_at.toISOString() };
 }
 
@@ -287,13 +293,30 @@ async function clearPurchasedLines(trx: Kysely<Database>, shopId: string, userId
   }
 }
 
-export type PlacedOrder = { orderId: string; total: number; currency: string; replayed: boolean };
+export type PlacedOrder = {
+  orderId: string;
+  total: number;
+  currency: string;
+  replayed: boolean;
+  /** the payment opened with the order when `openPayment` was asked for (not on a replay): start it with `startPayment` */
+  payment: OpenedPayment | null;
+};
 
 /**
  * Places an order from a quote, for the signed-in buyer, to one of their
  * addresses. `idempotencyKey` is the key the checkout form was rendered
  * with: submitting it again — even concurrently — gives the same order
- * (`replayed: true`) instead of a second one.
+ * (`replayed: true`) instead of a second one. With `openPayment`, the
+ * order's payment record is opened in the same transaction (the route then
+ * starts it at the provider with `startPayment`, after the commit). `shop`
+ * may be passed when the caller has already loaded it.
+ *
+ * The transaction writes everything that does not lock shared rows first
+ * (submit key and quote, customer, order row and timeline, payment, cart),
+ * then reserves the stock — which locks the SKU and product rows that other
+ * buyers' orders also need — and the extension counters, and last the order
+ * lines (whose foreign keys point at the SKUs already locked), so those
+ * locks are held for as few statements as possible before the commit.
  *
  * Errors: 404 unknown quote; 400 bad form or unknown address; 409
  * {@link QuoteChangedError} (expired, prices or discounts changed, out of
@@ -301,25 +324,29 @@ export type PlacedOrder = { orderId: string; total: number; currency: string; re
  * `quote_consumed` (this quote was already placed with another key).
  *
  * @example
- * const placed = await placeOrder(platform, { shopId, user, form: { quoteId, addressId, idempotencyKey } });
- * const { cashierUrl } = await createPayment(db, { shopId, orderId: placed.orderId, amount: placed.total, … });
+ * const placed = await placeOrder(platform, { shopId, user, form: { quoteId, addressId, idempotencyKey }, openPayment: { description: (id) => `Order ${id}` } });
+ * const { cashierUrl } = placed.payment ? await startPayment(db, placed.payment) : await createPayment(db, { … });
  */
-export async function placeOrder(platform: PlatformLike, p: { shopId: string; user: Buyer; form: unknown }): Promise<PlacedOrder> {
+export async function placeOrder(
+  platform: PlatformLike,
+  p: { shopId: string; shop?: ShopView; user: Buyer; form: unknown; openPayment?: { description: (orderId: string) => string } },
+): Promise<PlacedOrder> {
   const db = platform.db;
   const form = parse(PlaceOrderForm, p.form);
   const replay = async (orderId: string): Promise<PlacedOrder> => {
     const q = await selectQuoteOfOrder(db, p.shopId, p.user.id, orderId);
-    return { orderId, total: q?.total ?? 0, currency: q?.currency ?? "", replayed: true };
+    return { orderId, total: q?.total ?? 0, currency: q?.currency ?? "", replayed: true, payment: null };
   };
 
-  const earlier = await selectIdempotentOrderId(db, p.shopId, p.user.id, form.idempotencyKey);
-  if (earlier) return replay(earlier);
-
-  const shop = await requireShop(db, p.shopId);
-  const row = await selectQuote(db, shop.id, p.user.id, form.quoteId);
+  const shop = p.shop && p.shop.id === p.shopId && p.shop.status === "active" ? p.shop : await requireShop(db, p.shopId);
+  const [row, address] = await Promise.all([selectQuote(db, shop.id, p.user.id, form.quoteId), getAddress(db, p.user.id, form.addressId)]);
   if (!row) throw notFound("This checkout has expired. Please reload the page.");
-  if (row.consumed_at) throw new AppError("conflict", "This order has already been placed.", { code: "quote_consumed" });
-  const address = await getAddress(db, p.user.id, form.addressId);
+  if (row.consumed_at) {
+    // A submit again with the same key (double click, reload) gets the order the first one made.
+    const earlier = await selectIdempotentOrderId(db, shop.id, p.user.id, form.idempotencyKey);
+    if (earlier) return replay(earlier);
+    throw new AppError("conflict", "This order has already been placed.", { code: "quote_consumed" });
+  }
   if (!address) throw new AppError("bad_request", "Choose a delivery address.", { fieldErrors: { addressId: ["Choose a delivery address"] } });
 
   const quote = toView(row);
@@ -335,22 +362,23 @@ export async function placeOrder(platform: PlatformLike, p: { shopId: string; us
   if (!now || fingerprint(now) !== fingerprint(quote)) {
     throw new QuoteChangedError("quote_changed", "Prices or discounts changed since you opened checkout. Please review the new total.", await freshQuoteOrNull(platform, shop.id, p.user));
   }
+  const knownCustomerId = now.customerId;
 
   const orderId = newId("ord");
   const stockLines = quote.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
   let lostToDuplicate = false;
+  let payment: OpenedPayment | null = null;
   try {
     await db.transaction().execute(async (trx) => {
       // First: a concurrent submit with the same key waits here until this commits or rolls back.
-      if (!(await claimIdempotencyKey(trx, { shop_id: shop.id, user_id: p.user.id, key: form.idempotencyKey, quote_id: quote.id, order_id: orderId }))) {
+      const claim = await claimKeyAndConsumeQuote(trx, { shop_id: shop.id, user_id: p.user.id, key: form.idempotencyKey, quote_id: quote.id, order_id: orderId, at: new Date() });
+      if (!claim.claimed) {
         lostToDuplicate = true;
         return;
       }
-      if (!(await consumeQuote(trx, shop.id, p.user.id, quote.id, orderId, new Date()))) {
-        throw new AppError("conflict", "This order has already been placed.", { code: "quote_consumed" });
-      }
-      await reserve(trx, shop.id, stockLines, { type: "order", id: orderId });
-      const customer = await ensureShopCustomer(trx, shop.id, p.user);
+      if (!claim.consumed) throw new AppError("conflict", "This order has already been placed.", { code: "quote_consumed" });
+      // A shop's customer record is never deleted: one read before the transaction suffices for a returning buyer.
+      const customer = knownCustomerId ? { id: knownCustomerId, created: false } : await ensureShopCustomer(trx, shop.id, p.user);
       if (customer.created) {
         await publish(trx, {
           name: "customer.created",
@@ -359,8 +387,7 @@ export async function placeOrder(platform: PlatformLike, p: { shopId: string; us
           payload: { customerId: customer.id, userId: p.user.id, email: p.user.email, name: p.user.name, via: "order", orderId },
         });
       }
-      await applyReservations(trx, { shopId: shop.id, orderId, userId: p.user.id, customerId: customer.id, reservations: quote.reservations });
-      await createOrderRecord(trx, {
+      const record: NewOrder = {
         orderId,
         shopId: shop.id,
         userId: p.user.id,
@@ -388,8 +415,16 @@ export async function placeOrder(platform: PlatformLike, p: { shopId: string; us
           total: l.total,
         })),
         adjustments: quote.adjustments.map((a) => ({ ...a, source: a.source as Record<string, unknown> })),
-      });
+      };
+      await createOrderHeader(trx, record);
+      if (p.openPayment) {
+        payment = await openPaymentForNewOrder(trx, { shopId: shop.id, orderId, amount: quote.total, currency: quote.currency, description: p.openPayment.description(orderId) });
+      }
       await clearPurchasedLines(trx, shop.id, p.user.id, stockLines);
+      // From here on, rows other buyers' orders need are locked until the commit.
+      await reserve(trx, shop.id, stockLines, { type: "order", id: orderId });
+      await applyReservations(trx, { shopId: shop.id, orderId, userId: p.user.id, customerId: customer.id, reservations: quote.reservations });
+      await addOrderLines(trx, record);
     });
   } catch (e) {
     if (e instanceof OutOfStockError) {
@@ -405,5 +440,5 @@ export async function placeOrder(platform: PlatformLike, p: { shopId: string; us
     if (!winner) throw new Error("checkout: the idempotency key vanished after a conflict");
     return replay(winner);
   }
-  return { orderId, total: quote.total, currency: quote.currency, replayed: false };
+  return { orderId, total: quote.total, currency: quote.currency, replayed: false, payment };
 }

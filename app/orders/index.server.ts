@@ -3,7 +3,8 @@
  * here only. Orders owns `orders`, `order_lines`, `order_adjustments`,
  * `order_events` and `shipments`.
  *
- * - For checkout (inside its transaction): {@link createOrderRecord}.
+ * - For checkout (inside its transaction): {@link createOrderRecord}, or its
+ *   two halves {@link createOrderHeader} and {@link addOrderLines}.
  * - For payments (inside theirs): {@link markOrderPaid},
  *   {@link applyRefundSucceeded}, {@link applyRefundFailed}, {@link getOrderForPayment},
  *   {@link getOrder}.
@@ -15,6 +16,8 @@
  */
 export {
   createOrderRecord,
+  createOrderHeader,
+  addOrderLines,
   markOrderPaid,
   applyRefundSucceeded,
   applyRefundFailed,

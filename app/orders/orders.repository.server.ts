@@ -33,6 +33,33 @@ export async function insertOrderAdjustments(trx: Kysely<Database>, rows: Insert
 }
 
 /**
+ * A new order and its first timeline entry in one statement (one round trip
+ * inside the checkout's transaction). The event's foreign key is checked at
+ * the end of the statement, after the order row is in.
+ */
+export async function insertOrderWithEvent(trx: Kysely<Database>, row: Insertable<OrdersTable>, event: Insertable<OrderEventsTable>): Promise<void> {
+  await trx
+    .with("new_order", (db) => db.insertInto("orders").values(row).returning("id"))
+    .insertInto("order_events")
+    .values(event)
+    .execute();
+}
+
+/** An order's lines and adjustments in one statement (adjustments may point at the lines inserted beside them). */
+export async function insertOrderContents(trx: Kysely<Database>, lines: Insertable<OrderLinesTable>[], adjustments: Insertable<OrderAdjustmentsTable>[]): Promise<void> {
+  if (!lines.length || !adjustments.length) {
+    await insertOrderLines(trx, lines);
+    await insertOrderAdjustments(trx, adjustments);
+    return;
+  }
+  await trx
+    .with("new_lines", (db) => db.insertInto("order_lines").values(lines).returning("id"))
+    .insertInto("order_adjustments")
+    .values(adjustments)
+    .execute();
+}
+
+/**
  * Appends a timeline event. With a `ref_id` (payment or refund id), a second
  * insert of the same (order, type, ref) is a no-op: resolves to false.
  */

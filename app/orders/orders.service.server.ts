@@ -33,10 +33,9 @@ import {
   addLineRefund,
   addRefundedTotal,
   addRestocked,
-  insertOrder,
-  insertOrderAdjustments,
+  insertOrderContents,
   insertOrderEvent,
-  insertOrderLines,
+  insertOrderWithEvent,
   insertShipment,
   markCancelRequested,
   markReservationsReversed,
@@ -153,25 +152,74 @@ export type NewOrder = {
  * });
  */
 export async function createOrderRecord(trx: Kysely<Database>, o: NewOrder): Promise<void> {
+  await createOrderHeader(trx, o);
+  await addOrderLines(trx, o);
+}
+
+/**
+ * The first half of {@link createOrderRecord}: the order row, its "created"
+ * timeline entry (one statement) and `order.created`. The checkout writes it
+ * before it locks the stock, and the lines ({@link addOrderLines}) after, so
+ * the SKU and product rows stay locked for as few statements as possible.
+ * The lines must follow in the same transaction.
+ */
+export async function createOrderHeader(trx: Kysely<Database>, o: NewOrder): Promise<void> {
   const now = new Date();
-  await insertOrder(trx, {
-    id: o.orderId,
-    shop_id: o.shopId,
-    user_id: o.userId,
-    customer_id: o.customerId,
-    quote_id: o.quoteId,
-    status: "pending_payment",
-    currency: o.currency,
-    subtotal: o.subtotal,
-    discount_total: o.discountTotal,
-    shipping_total: o.shippingTotal,
-    total: o.total,
-    item_count: o.itemCount,
-    address: JSON.stringify(o.address),
-    reservations: JSON.stringify(o.reservations),
-    updated_at: now,
+  await insertOrderWithEvent(
+    trx,
+    {
+      id: o.orderId,
+      shop_id: o.shopId,
+      user_id: o.userId,
+      customer_id: o.customerId,
+      quote_id: o.quoteId,
+      status: "pending_payment",
+      currency: o.currency,
+      subtotal: o.subtotal,
+      discount_total: o.discountTotal,
+      shipping_total: o.shippingTotal,
+      total: o.total,
+      item_count: o.itemCount,
+      address: JSON.stringify(o.address),
+      reservations: JSON.stringify(o.reservations),
+      updated_at: now,
+    },
+    {
+      shop_id: o.shopId,
+      order_id: o.orderId,
+      type: "created",
+      from_status: null,
+      to_status: "pending_payment",
+      actor_type: "buyer",
+      actor_id: o.userId,
+      reason: null,
+      ref_id: null,
+      data: JSON.stringify({ total: o.total, itemCount: o.itemCount }),
+    },
+  );
+  await publish(trx, {
+    name: "order.created",
+    shopId: o.shopId,
+    subjectId: o.orderId,
+    payload: {
+      orderId: o.orderId,
+      userId: o.userId,
+      customerId: o.customerId,
+      status: "pending_payment",
+      total: o.total,
+      currency: o.currency,
+      subtotal: o.subtotal,
+      discountTotal: o.discountTotal,
+      shippingTotal: o.shippingTotal,
+      itemCount: o.itemCount,
+      lines: o.lines.map((l) => ({ lineId: l.id, skuId: l.skuId, productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice, total: l.total })),
+    },
   });
-  await insertOrderLines(
+}
+
+/** The second half of {@link createOrderRecord}: the order's lines and adjustments, in one statement. */
+export async function addOrderLines(trx: Kysely<Database>, o: NewOrder): Promise<void> {
+  await insertOrderContents(
     trx,
     o.lines.map((l, i) => ({
       id: l.id,
@@ -189,9 +237,6 @@ export async function createOrderRecord(trx: Kysely<Database>, o: NewOrder): Pro
       discount: l.discount,
       total: l.total,
     })),
-  );
-  await insertOrderAdjustments(
-    trx,
     o.adjustments.map((a, i) => ({
       id: newId("oadj"),
       shop_id: o.shopId,
@@ -204,22 +249,6 @@ export async function createOrderRecord(trx: Kysely<Database>, o: NewOrder): Pro
       label: a.label,
       source: JSON.stringify(a.source),
     })),
-  );
-  const order = { id: o.orderId, shop_id: o.shopId, user_id: o.userId, customer_id: o.customerId, status: "pending_payment", total: o.total, currency: o.currency } as OrderRow;
-  await recordTransition(
-    trx,
-    order,
-    { type: "created", from: null, to: "pending_payment", actor: { type: "buyer", id: o.userId }, data: { total: o.total, itemCount: o.itemCount } },
-    {
-      name: "order.created",
-      payload: {
-        subtotal: o.subtotal,
-        discountTotal: o.discountTotal,
-        shippingTotal: o.shippingTotal,
-        itemCount: o.itemCount,
-        lines: o.lines.map((l) => ({ lineId: l.id, skuId: l.skuId, productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice, total: l.total })),
-      },
-    },
   );
 }
 

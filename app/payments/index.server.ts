@@ -16,6 +16,9 @@
  */
 export {
   createPayment,
+  openPaymentForNewOrder,
+  startPayment,
+  type OpenedPayment,
   closePaymentAtProvider,
   listPayments,
   applyPaymentResult,

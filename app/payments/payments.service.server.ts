@@ -98,9 +98,7 @@ function toView(p: PaymentRow): PaymentView {
  * return redirect(cashierUrl, 303);
  */
 export async function createPayment(db: Kysely<Database>, input: CreatePaymentInput): Promise<{ paymentId: string; cashierUrl: string }> {
-  const parsed = CreatePaymentInput.safeParse(input);
-  if (!parsed.success) throw new AppError("bad_request", "Invalid payment request", { fieldErrors: fieldErrorsFromZod(parsed.error.issues) });
-  const p = parsed.data;
+  const p = parsePaymentInput(input);
   const order = await getOrderForPayment(db, p.orderId);
   if (!order || order.shopId !== p.shopId) throw notFound("Order not found");
   if (order.status !== "pending_payment") throw new AppError("conflict", "This order is not awaiting payment.", { code: "order_not_payable" });
@@ -110,37 +108,82 @@ export async function createPayment(db: Kysely<Database>, input: CreatePaymentIn
 
   let payment = await repo.selectPendingPaymentForOrder(db, p.shopId, p.orderId);
   if (!payment) {
-    const id = newId("pay");
-    payment =
-      (await inTransaction(db, async (trx) => {
-        const row = await repo.insertPayment(trx, {
-          id,
-          shop_id: p.shopId,
-          order_id: p.orderId,
-          provider: DEFAULT_PROVIDER,
-          amount: p.amount,
-          currency: p.currency,
-          description: p.description,
-          return_url: p.returnUrl ?? `/orders/${p.orderId}`,
-          updated_at: new Date(),
-        });
-        if (row) await record(trx, { type: "system" }, "payment.created", { shopId: p.shopId, type: "payment", id }, { orderId: p.orderId, amount: p.amount });
-        return row;
-      })) ?? (await repo.selectPendingPaymentForOrder(db, p.shopId, p.orderId));
+    payment = (await inTransaction(db, (trx) => insertPaymentRecord(trx, p))) ?? (await repo.selectPendingPaymentForOrder(db, p.shopId, p.orderId));
     if (!payment) throw new AppError("conflict", "The payment changed while it was being opened; try again.", { code: "conflict" });
   }
-  if (!payment.prepay_id) {
+  return startPayment(db, toOpened(payment));
+}
+
+function parsePaymentInput(input: CreatePaymentInput) {
+  const parsed = CreatePaymentInput.safeParse(input);
+  if (!parsed.success) throw new AppError("bad_request", "Invalid payment request", { fieldErrors: fieldErrorsFromZod(parsed.error.issues) });
+  return parsed.data;
+}
+
+/** The payment row and its audit entry; undefined when the order already has a pending payment. */
+async function insertPaymentRecord(trx: Kysely<Database>, p: ReturnType<typeof parsePaymentInput>): Promise<PaymentRow | undefined> {
+  const id = newId("pay");
+  const row = await repo.insertPayment(trx, {
+    id,
+    shop_id: p.shopId,
+    order_id: p.orderId,
+    provider: DEFAULT_PROVIDER,
+    amount: p.amount,
+    currency: p.currency,
+    description: p.description,
+    return_url: p.returnUrl ?? `/orders/${p.orderId}`,
+    updated_at: new Date(),
+  });
+  if (row) await record(trx, { type: "system" }, "payment.created", { shopId: p.shopId, type: "payment", id }, { orderId: p.orderId, amount: p.amount });
+  return row;
+}
+
+/** A payment opened here and not yet (or already) at the provider: what {@link startPayment} needs. */
+export type OpenedPayment = { paymentId: string; provider: string; amount: number; currency: string; description: string; prepayId: string | null };
+
+function toOpened(p: PaymentRow): OpenedPayment {
+  return { paymentId: p.id, provider: p.provider, amount: p.amount, currency: p.currency, description: p.description, prepayId: p.prepay_id };
+}
+
+/**
+ * Opens the payment of an order being placed, inside the checkout's
+ * transaction (the order row is already written in it): the payment row and
+ * its audit entry commit with the order, or not at all. After the commit,
+ * {@link startPayment} opens the trade at the provider. The caller vouches
+ * that the order is new, pending payment, and that amount and currency are
+ * its total.
+ *
+ * @example
+ * const payment = await openPaymentForNewOrder(trx, { shopId, orderId, amount: total, currency, description });
+ * // after commit:
+ * const { cashierUrl } = await startPayment(db, payment);
+ */
+export async function openPaymentForNewOrder(trx: Kysely<Database>, input: CreatePaymentInput): Promise<OpenedPayment> {
+  const p = parsePaymentInput(input);
+  const row = (await insertPaymentRecord(trx, p)) ?? (await repo.selectPendingPaymentForOrder(trx, p.shopId, p.orderId));
+  if (!row) throw new Error(`payments: no pending payment for the new order ${p.orderId}`);
+  return toOpened(row);
+}
+
+/**
+ * Opens the trade at the provider (its prepay) for a payment that has none
+ * yet, outside any transaction; then the buyer goes to the cashier. If the
+ * provider fails here, the order stays payable: "Pay now" on the order page
+ * ({@link createPayment}) finds the same payment and tries again.
+ */
+export async function startPayment(db: Kysely<Database>, payment: OpenedPayment): Promise<{ paymentId: string; cashierUrl: string }> {
+  if (!payment.prepayId) {
     const provider = paymentProvider(payment.provider, { db });
     const { prepayId } = await provider.createPayment({
-      outTradeNo: payment.id,
+      outTradeNo: payment.paymentId,
       amount: payment.amount,
       currency: payment.currency,
       description: payment.description,
       notifyUrl: notifyPath(payment.provider),
     });
-    await repo.updatePrepayId(db, payment.id, prepayId);
+    await repo.updatePrepayId(db, payment.paymentId, prepayId);
   }
-  return { paymentId: payment.id, cashierUrl: cashierUrlOf(payment.id) };
+  return { paymentId: payment.paymentId, cashierUrl: cashierUrlOf(payment.paymentId) };
 }
 
 /**

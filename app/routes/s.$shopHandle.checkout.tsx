@@ -21,8 +21,9 @@ import checkoutStyles from "~/checkout/checkout.css";
 import { CsrfInput } from "~/components/forms";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
-import { AppError } from "~/lib/errors";
-import { createPayment } from "~/payments/index.server";
+import { AppError, notFound } from "~/lib/errors";
+import { createPayment, startPayment } from "~/payments/index.server";
+import { getShopByHandle } from "~/shops/index.server";
 import { requireStorefrontShop } from "~/shelves/index.server";
 import { StorefrontPageError } from "~/shelves/components/StorefrontChrome";
 
@@ -50,7 +51,8 @@ type AddressResult = ActionErrorData & { intent: "add-address" };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db } = context.platform;
-  const shop = await requireStorefrontShop(db, params.shopHandle);
+  const shop = params.shopHandle ? await getShopByHandle(db, params.shopHandle) : null;
+  if (!shop || shop.status !== "active") throw notFound("Shop not found");
   const user = await requireUser(request, context);
   const form = await readForm(request, context);
   const fields = Object.fromEntries(form);
@@ -74,7 +76,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   let placed;
   try {
-    placed = await placeOrder(context.platform, { shopId: shop.id, user, form: fields });
+    // The order's payment is opened in the order's own transaction, and started at the provider right after.
+    placed = await placeOrder(context.platform, { shopId: shop.id, shop, user, form: fields, openPayment: { description: (orderId) => `${shop.name} order ${orderId}` } });
   } catch (e) {
     if (e instanceof QuoteChangedError) {
       const body: PlaceConflict = { ok: false, formError: e.message, code: e.code, fieldErrors: e.fieldErrors, freshQuote: e.freshQuote };
@@ -82,13 +85,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     throw e;
   }
-  const payment = await createPayment(db, {
-    shopId: shop.id,
-    orderId: placed.orderId,
-    amount: placed.total,
-    currency: placed.currency,
-    description: `${shop.name} order ${placed.orderId}`,
-  });
+  const payment = placed.payment
+    ? await startPayment(db, placed.payment)
+    : // a replayed submit: the first one's payment, opened at the provider if it is not yet
+      await createPayment(db, {
+        shopId: shop.id,
+        orderId: placed.orderId,
+        amount: placed.total,
+        currency: placed.currency,
+        description: `${shop.name} order ${placed.orderId}`,
+      });
   return redirect(payment.cashierUrl, 303);
 }
 

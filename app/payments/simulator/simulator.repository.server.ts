@@ -40,8 +40,10 @@ export async function updateSettings(db: Db, s: Partial<SimSettings>): Promise<v
     .execute();
 }
 
-export async function insertTrade(db: Db, row: Insertable<SimTradesTable>): Promise<void> {
-  await db.insertInto("sim_trades").values(row).onConflict((oc) => oc.column("out_trade_no").doNothing()).execute();
+/** A new trade; resolves to its prepay id, or undefined when the trade already existed. */
+export async function insertTrade(db: Db, row: Insertable<SimTradesTable>): Promise<string | undefined> {
+  const r = await db.insertInto("sim_trades").values(row).onConflict((oc) => oc.column("out_trade_no").doNothing()).returning("prepay_id").executeTakeFirst();
+  return r?.prepay_id;
 }
 
 export async function selectTrade(db: Db, outTradeNo: string): Promise<SimTradeRow | undefined> {

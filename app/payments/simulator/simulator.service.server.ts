@@ -130,7 +130,7 @@ export function simulatorGateway(deps: SimulatorDeps): WechatPayGateway {
   return {
     async prepay(req) {
       const prepayId = `wx${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}${randomBytes(10).toString("hex")}`;
-      await repo.insertTrade(db, {
+      const inserted = await repo.insertTrade(db, {
         out_trade_no: req.out_trade_no,
         mchid: req.mchid,
         appid: req.appid,
@@ -141,6 +141,7 @@ export function simulatorGateway(deps: SimulatorDeps): WechatPayGateway {
         notify_url: req.notify_url,
         updated_at: new Date(),
       });
+      if (inserted) return { prepay_id: inserted };
       // A second prepay for the same out_trade_no returns the first's prepay id, as WeChat does.
       const t = await repo.selectTrade(db, req.out_trade_no);
       return { prepay_id: t!.prepay_id };
