@@ -10,7 +10,7 @@
  * 4. the route's scope is checked (403 `insufficient_scope`, audited);
  * 5. params (a malformed id is a 404, like another shop's), query and body
  *    are validated with the entry's zod schemas (422 naming the field);
- * 6. a POST with `Idempotency-Key` is run once and replayed after;
+ * 6. a valid POST with `Idempotency-Key` is run once and replayed after;
  * 7. the handler runs with the token's shop as the tenant.
  *
  * Every error has the one shape `{ error: { code, message, field? } }`.
@@ -61,47 +61,51 @@ function rateHeaders(d: RateDecision): Record<string, string> {
   };
 }
 
+type ParsedInput = { params: unknown; query: unknown; body: unknown };
+
 /**
- * Runs one route for a principal: validation, handler, the response check.
- * The router calls it after authentication, rate limiting, scope and
- * idempotency; the API benchmark calls it directly as "the same handler
- * with auth off". Never throws: failures are error answers.
+ * Validates a request's params, query and body with the route's schemas.
+ * A malformed id names nothing in this shop: the same 404 as another shop's id.
  */
-export async function runRoute(
-  platform: Platform,
-  route: ApiRoute,
-  principal: ApiPrincipal,
-  input: { params: unknown; query: unknown; body: unknown; idempotencyKey?: string | null },
-  opts: { validateResponses?: boolean } = {},
-): Promise<ApiAnswer | ApiErrorResponse> {
+export function parseRouteInput(route: ApiRoute, input: { params: unknown; query: unknown; body: unknown }): { ok: true; input: ParsedInput } | { ok: false; error: ApiErrorResponse } {
   let params: unknown = input.params ?? {};
   if (route.params) {
     const r = route.params.safeParse(input.params ?? {});
-    // a malformed id names nothing in this shop: the same 404 as another shop's id
-    if (!r.success) return apiError(404, "not_found", "Not found");
+    if (!r.success) return { ok: false, error: apiError(404, "not_found", "Not found") };
     params = r.data;
   }
   let query: unknown = {};
   if (route.query) {
     const r = route.query.safeParse(input.query ?? {});
-    if (!r.success) return validationError(r.error.issues);
+    if (!r.success) return { ok: false, error: validationError(r.error.issues) };
     query = r.data;
   }
   let body: unknown = {};
   if (route.body) {
     const r = route.body.safeParse(input.body ?? {});
-    if (!r.success) return validationError(r.error.issues);
+    if (!r.success) return { ok: false, error: validationError(r.error.issues) };
     body = r.data;
   }
+  return { ok: true, input: { params, query, body } };
+}
+
+/** Runs a route's handler on validated input; never throws (failures are error answers). */
+export async function executeRoute(
+  platform: Platform,
+  route: ApiRoute,
+  principal: ApiPrincipal,
+  input: ParsedInput & { idempotencyKey?: string | null },
+  opts: { validateResponses?: boolean } = {},
+): Promise<ApiAnswer | ApiErrorResponse> {
   try {
     const result = await route.handler({
       platform,
       db: platform.db,
       principal,
       actor: { type: "extension", id: principal.installId },
-      params,
-      query,
-      body,
+      params: input.params,
+      query: input.query,
+      body: input.body,
       idempotencyKey: input.idempotencyKey ?? null,
     });
     if (opts.validateResponses) {
@@ -114,6 +118,22 @@ export async function runRoute(
   } catch (e) {
     return toApiError(e, route.operationId);
   }
+}
+
+/**
+ * Validation and handler of one route for a principal, without
+ * authentication, rate limit, scope or idempotency: what the API benchmark
+ * runs as "the same handler with auth off".
+ */
+export async function runRoute(
+  platform: Platform,
+  route: ApiRoute,
+  principal: ApiPrincipal,
+  input: { params: unknown; query: unknown; body: unknown },
+  opts: { validateResponses?: boolean } = {},
+): Promise<ApiAnswer | ApiErrorResponse> {
+  const parsed = parseRouteInput(route, input);
+  return parsed.ok ? executeRoute(platform, route, principal, parsed.input, opts) : parsed.error;
 }
 
 /**
@@ -212,10 +232,13 @@ export function createApiRouter(platform: Platform, options: ApiRouterOptions): 
             }),
           );
         }
-        const input = { params: req.params, query: req.query, body: req.body };
+        // Validation comes first: a request refused as invalid never started, so nothing is stored under its key.
+        const parsed = parseRouteInput(route, { params: req.params, query: req.query, body: req.body });
+        if (!parsed.ok) return send(res, parsed.error);
+        const input = parsed.input;
         const key = req.header("Idempotency-Key");
         if (route.method !== "POST" || key === undefined) {
-          return send(res, await runRoute(platform, route, principal, input, { validateResponses }));
+          return send(res, await executeRoute(platform, route, principal, input, { validateResponses }));
         }
         if (!isValidIdempotencyKey(key)) {
           return send(res, apiError(400, "invalid_request", "Idempotency-Key must be 1–255 printable ASCII characters.", "Idempotency-Key"));
@@ -228,7 +251,7 @@ export function createApiRouter(platform: Platform, options: ApiRouterOptions): 
         }
         let answer: ApiAnswer | ApiErrorResponse;
         try {
-          answer = await runRoute(platform, route, principal, { ...input, idempotencyKey: key }, { validateResponses });
+          answer = await executeRoute(platform, route, principal, { ...input, idempotencyKey: key }, { validateResponses });
         } catch (e) {
           answer = toApiError(e, route.operationId);
         }
