@@ -105,6 +105,7 @@ export {
   shopRetainedInstalls,
   updateInstallToLatest,
   applyAutomaticUpdates,
+  viewerShopsFor,
   compareVersions,
   HOOK_LABELS,
   STORE_PAGE_SIZE,

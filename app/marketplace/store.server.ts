@@ -15,6 +15,7 @@ import type { Database } from "../../db/database";
 import type { AuditActor } from "../audit/index.server";
 import { renderDescription } from "../catalog/index.server";
 import { defineJob } from "../jobs/index.server";
+import { listShopsForUser } from "../shops/index.server";
 import { AppError, isAppError, notFound } from "../lib/errors";
 import { HostManifest, InstallId, SCOPE_LABELS, type HookName, type Scope } from "./marketplace.schema";
 import { installExtension, listShopInstalls, getInstall, type InstallView } from "./marketplace.service.server";
@@ -122,6 +123,27 @@ export async function getListing(db: Kysely<Database>, handle: string) {
     settings: (manifest.settings ?? []).map((f) => ({ key: f.key, label: f.label, description: f.description ?? null })),
     retentionDays: manifest.retentionDays,
   };
+}
+
+/**
+ * The shops a signed-in user owns, each with this extension's live install
+ * there (if any): the listing page's "Installed in …" and its review form.
+ */
+export async function viewerShopsFor(db: Kysely<Database>, userId: string, extensionId: string) {
+  const shops = (await listShopsForUser(db, userId)).filter((s) => s.role === "owner" && s.status === "active");
+  if (shops.length === 0) return [];
+  const rows = await db
+    .selectFrom("installs")
+    .select(["id", "shop_id", "status"])
+    .where("shop_id", "in", shops.map((s) => s.id))
+    .where("extension_id", "=", extensionId)
+    .orderBy("id", "desc")
+    .execute();
+  return shops.map((s) => {
+    const live = rows.find((r) => r.shop_id === s.id && r.status !== "uninstalled");
+    const ever = rows.some((r) => r.shop_id === s.id);
+    return { shopId: s.id, shopName: s.name, installId: live?.id ?? null, installStatus: live?.status ?? null, everInstalled: ever };
+  });
 }
 
 // ---- a shop's installs and their updates -----------------------------------------------------

@@ -38,10 +38,21 @@ export default function ReviewHome() {
           </section>
           <section className="card">
             <h2>Vendors and extension versions</h2>
-            <p className="small muted" style={{ marginBottom: 0 }}>
-              Vendor verification and extension version review arrive with the marketplace workflows. Payment anomalies
-              are at <Link to="/review/payments">Payments</Link>.
+            <p className="small muted">
+              Verify vendors, review extension versions (checks, manifest and what changed), and suspend a version or a whole extension
+              in every shop. Oldest first. Payment anomalies are at <Link to="/review/payments">Payments</Link>.
             </p>
+            <div className="row">
+              <Link className="btn btn-primary" to="/review/versions">
+                Versions
+              </Link>
+              <Link className="btn" to="/review/vendors">
+                Vendors
+              </Link>
+              <Link className="btn" to="/review/extensions">
+                Extensions
+              </Link>
+            </div>
           </section>
         </div>
       </main>
