@@ -12,7 +12,7 @@ import { z } from "zod";
 import { apiRoutes, createMemoryRateLimiter, purgeExpiredIdempotencyKeys, setInstallRateLimit, type ApiRoute } from "../app/openapi/index.server";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { sleep, waitFor } from "./aftersale-fixtures";
-import { call, createApiShop, createMarketplace, startApiServer, TestTokens, type ApiServer, type ApiShop } from "./openapi-fixtures";
+import { call, createApiShop, createMarketplace, startApiServer, TestTokens, type ApiResponse, type ApiServer, type ApiShop } from "./openapi-fixtures";
 
 let platform: TestPlatform;
 let server: ApiServer;
@@ -202,7 +202,7 @@ describe("rate limit", () => {
     const token = tokens.issue(shopC.install);
     const started = Date.now();
     const statuses: number[] = [];
-    let refusal: Awaited<ReturnType<typeof call>> | null = null;
+    let refusal: ApiResponse | null = null;
     let lastRemaining = Infinity;
     for (let i = 0; i < 400 && !refusal; i++) {
       const res = await call(server, token, "GET", "/extension/counters/hits");
@@ -237,7 +237,7 @@ describe("rate limit", () => {
     await setInstallRateLimit(platform.db, { shopId: shopD.install.shopId, installId: shopD.install.installId }, { burst: 3, perSecond: 0.5 });
     const token = tokens.issue(shopD.install);
     const results: number[] = [];
-    let refusal: Awaited<ReturnType<typeof call>> | null = null;
+    let refusal: ApiResponse | null = null;
     for (let i = 0; i < 10 && !refusal; i++) {
       const res = await call(server, token, "GET", "/products?limit=1");
       results.push(res.status);
