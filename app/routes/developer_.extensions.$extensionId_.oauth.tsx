@@ -71,7 +71,7 @@ export default function ExtensionOAuthClientsPage() {
         <h1>OAuth clients</h1>
         <p className="muted">
           A backend of <code>{extension.handle}</code> gets tokens for a shop when its merchant installs the extension through the authorization code flow
-          with PKCE (S256). Discovery: <code>{issuer}/.well-known/oauth-authorization-server</code>. Redirect URIs must match exactly.
+          with PKCE (S256). Discovery: <code>{`${issuer}/.well-known/oauth-authorization-server`}</code>. Redirect URIs must match exactly.
         </p>
 
         {result?.ok ? (
@@ -115,7 +115,7 @@ export default function ExtensionOAuthClientsPage() {
                     ))}
                   </td>
                   <td className="small">
-                    …{c.secretLast4}
+                    {`…${c.secretLast4}`}
                     <br />
                     <span className="muted">{c.secretRotatedAt ? `rotated ${when(c.secretRotatedAt)}` : `created ${when(c.createdAt)}`}</span>
                   </td>
