@@ -12,6 +12,7 @@ import { getOrder } from "../app/orders/index.server";
 import { getAdminProduct } from "../app/catalog/index.server";
 import { getShopClaim } from "../app/aftersale/index.server";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
+import * as docsRoute from "../app/routes/docs.api";
 import { call, createApiShop, createMarketplace, fillPath, sampleBody, startApiServer, TestTokens, type ApiServer, type ApiShop } from "./openapi-fixtures";
 
 let platform: TestPlatform;
@@ -224,5 +225,23 @@ describe("the OpenAPI document", () => {
     expect(list.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(["cursor", "limit", "status", "q"]));
     expect(list.parameters.find((p: any) => p.name === "limit").schema).toMatchObject({ minimum: 1, maximum: 100 });
     expect(doc.components.securitySchemes.oauth2.flows.authorizationCode.scopes).toHaveProperty("write_orders");
+  });
+});
+
+describe("the reference page (/docs/api)", () => {
+  it("lists every operation with its scope, parameters and schemas, from the same document", async () => {
+    const res = (await docsRoute.loader({ request: new Request("http://localhost/docs/api"), params: {}, context: { platform, clientIp: null } } as any)) as Response;
+    const data = await res.json();
+    const ops = data.groups.flatMap((g: any) => g.ops);
+    expect(ops.map((o: any) => o.id).sort()).toEqual(apiRoutes.map((r) => r.operationId).sort());
+    for (const r of apiRoutes) {
+      const op = ops.find((o: any) => o.id === r.operationId);
+      expect(op.scope).toBe(r.scope === "install" ? null : r.scope);
+      expect(op.method).toBe(r.method);
+    }
+    const ship = ops.find((o: any) => o.id === "shipOrder");
+    expect(ship.parameters.map((p: any) => p.name)).toEqual(["orderId", "Idempotency-Key"]);
+    expect(ship.body.map((f: any) => f.name)).toEqual(["carrier", "trackingNumber"]);
+    expect(data.schemas.map((s: any) => s.name)).toEqual(expect.arrayContaining(["Product", "Order", "Claim", "Customer"]));
   });
 });
