@@ -171,7 +171,8 @@ describe("refresh tokens", () => {
 
 describe("authorization requests", () => {
   it("without PKCE, or with plain, are refused back to the client with iss and no code", async () => {
-    for (const over of [{ code_challenge: null, code_challenge_method: null }, { code_challenge_method: "plain", code_challenge: "a".repeat(43) }, { code_challenge_method: null }]) {
+    const cases: Record<string, string | null>[] = [{ code_challenge: null, code_challenge_method: null }, { code_challenge_method: "plain", code_challenge: "a".repeat(43) }, { code_challenge_method: null }];
+    for (const over of cases) {
       const res = await w.merchant.get(await authUrl(over));
       expect(res.status).toBe(303);
       const cb = new URL(res.location!);
