@@ -2,9 +2,11 @@
  * The host policy behind every bridge method (what `ctx.*` calls in plugin
  * code). The sandbox guarantees only the method name, the call it belongs to,
  * JSON arguments and the per-call count; everything else is checked here, on
- * every call: argument shapes, the install's granted scopes, the call's
- * subject (a hook for buyer X reads buyer X only), and whether the hook may
- * write at all.
+ * every call, by the SDK's `checkBridgeCall` (plugins-sdk/src/policy.ts, the
+ * one source of the policy; the harness runs the same function): argument
+ * shapes, the install's granted scopes, the call's subject (a hook for buyer X
+ * reads buyer X only), and whether the hook may write at all. This file adds
+ * what needs the database: the storage quota, look-ups, audit rows.
  *
  * Answers are data, never a rejection: `{ ok: true, value }` or
  * `{ ok: false, error: { code, message } }`, which the bootstrap throws in the
@@ -14,15 +16,15 @@
  * audited, with the install as the actor.
  */
 import type { Kysely } from "kysely";
-import { z } from "zod";
 import type { Database } from "../../db/database";
 import type { BridgeCallRecord } from "../../db/tables/extensions";
 import type { BridgeResult } from "../../sandbox/protocol";
 import { record } from "../audit/index.server";
-import type { ActiveInstall, HookName, Scope } from "../marketplace/index.server";
+import type { ActiveInstall, HookName } from "../marketplace/index.server";
 import { getOrder } from "../orders/index.server";
 import { getShopCustomer } from "../shops/index.server";
-import { COUNTER_LIMITS, STORAGE_LIMITS, type HookMode } from "./hooks.config";
+import { checkBridgeCall } from "../../plugins-sdk/src/policy";
+import { STORAGE_LIMITS, type HookMode } from "./hooks.config";
 import {
   addToCounterWithin,
   deleteCounterOp,
@@ -63,8 +65,6 @@ export const HOST_BRIDGE_METHODS = [
   "orders.get",
 ] as const;
 
-const Key = z.string().min(1).max(256);
-const Id = z.string().min(1).max(256);
 
 type Answer = { result: BridgeResult; rec: Omit<BridgeCallRecord, "method"> };
 
@@ -80,11 +80,6 @@ const fail = (code: "scope" | "not_found" | "limit" | "invalid" | "internal", me
     ...(reason ? { reason } : {}),
   },
 });
-
-function argAt<T>(schema: z.ZodType<T>, args: unknown[], i: number): T | undefined {
-  const r = schema.safeParse(args[i]);
-  return r.success ? r.data : undefined;
-}
 
 /**
  * Serves one bridge call. Never throws: a failure of the host itself is
@@ -113,80 +108,67 @@ async function deny(db: Kysely<Database>, meta: InvocationMeta, method: string, 
   return fail("scope", message, target, reason);
 }
 
-function hasScope(meta: InvocationMeta, scope: Scope): boolean {
-  return meta.install.grantedScopes.includes(scope);
+/** What a call names, for the invocation log and the audit row (a key, a customer or an order id). */
+function targetOf(args: unknown[]): string | null {
+  const first = args[0];
+  return typeof first === "string" && first.length > 0 && first.length <= 256 ? first : null;
 }
 
 async function answerBridge(db: Kysely<Database>, meta: InvocationMeta, method: string, args: unknown[]): Promise<Answer> {
   const installId = meta.install.installId;
-  switch (method) {
+  // The policy (arguments, scope, subject, which hooks may write, stateless limits)
+  // is the SDK's, the same function the harness runs (docs/decisions/0017).
+  const checked = checkBridgeCall({
+    hook: meta.hook,
+    method,
+    args,
+    grantedScopes: meta.install.grantedScopes,
+    subject: meta.subject,
+    idempotencyKey: meta.idempotencyKey,
+  });
+  if (!checked.ok) {
+    const { code, message, reason } = checked.error;
+    const target = targetOf(args);
+    if (code === "scope") return deny(db, meta, method, target, reason ?? "scope", message);
+    return fail(code === "not_found" || code === "limit" || code === "invalid" ? code : "internal", message, target);
+  }
+  const request = checked.request;
+  switch (request.method) {
     case "settings.get":
       return ok(meta.install.settings, { target: null, read: "the install's settings" });
 
     case "storage.get": {
-      const key = argAt(Key, args, 0);
-      if (key === undefined) return fail("invalid", "key must be a string of 1–256 characters", null);
-      const row = await selectStorageValue(db, installId, key);
-      return ok(row ? row.value : null, { target: key, read: row ? `storage "${key}"` : undefined });
+      const row = await selectStorageValue(db, installId, request.key);
+      return ok(row ? row.value : null, { target: request.key, read: row ? `storage "${request.key}"` : undefined });
     }
 
     case "storage.set": {
-      const key = argAt(Key, args, 0);
-      if (key === undefined) return fail("invalid", "key must be a string of 1–256 characters", null);
-      if (meta.mode !== "async") return deny(db, meta, method, key, "hook", `storage.set is not available in ${meta.hook}; write from an asynchronous hook`);
-      if (args.length < 2 || args[1] === undefined) return fail("invalid", "value is required (use storage.delete to remove a key)", key);
-      const json = JSON.stringify(args[1]);
-      const bytes = Buffer.byteLength(json, "utf8");
-      if (bytes > STORAGE_LIMITS.valueBytes) return fail("limit", `a stored value may be at most ${STORAGE_LIMITS.valueBytes} bytes`, key);
-      const stored = await upsertStorageValue(db, installId, key, json, bytes, { bytes: STORAGE_LIMITS.installBytes, keys: STORAGE_LIMITS.installKeys });
-      if (!stored) return fail("limit", `storage quota exceeded (${STORAGE_LIMITS.installBytes} bytes, ${STORAGE_LIMITS.installKeys} keys per install)`, key);
-      return ok(null, { target: key });
+      const stored = await upsertStorageValue(db, installId, request.key, JSON.stringify(request.value), request.bytes, { bytes: STORAGE_LIMITS.installBytes, keys: STORAGE_LIMITS.installKeys });
+      if (!stored) return fail("limit", `storage quota exceeded (${STORAGE_LIMITS.installBytes} bytes, ${STORAGE_LIMITS.installKeys} keys per install)`, request.key);
+      return ok(null, { target: request.key });
     }
 
-    case "storage.delete": {
-      const key = argAt(Key, args, 0);
-      if (key === undefined) return fail("invalid", "key must be a string of 1–256 characters", null);
-      if (meta.mode !== "async") return deny(db, meta, method, key, "hook", `storage.delete is not available in ${meta.hook}; write from an asynchronous hook`);
-      await deleteStorageValue(db, installId, key);
-      return ok(null, { target: key });
-    }
+    case "storage.delete":
+      await deleteStorageValue(db, installId, request.key);
+      return ok(null, { target: request.key });
 
     case "storage.list": {
-      const prefix = args[0] === undefined || args[0] === null ? "" : argAt(z.string().max(256), args, 0);
-      if (prefix === undefined) return fail("invalid", "prefix must be a string of at most 256 characters", null);
-      const opts = argAt(z.object({ limit: z.number().int().min(1).max(STORAGE_LIMITS.listPage).optional(), after: Key.optional() }).optional(), args, 1);
-      if (opts === undefined && args[1] !== undefined) return fail("invalid", `options are { limit?: 1–${STORAGE_LIMITS.listPage}, after?: key }`, prefix);
-      const limit = opts?.limit ?? STORAGE_LIMITS.listPage;
-      const keys = await selectStorageKeys(db, installId, { prefix, after: opts?.after ?? null, limit: limit + 1 });
-      const page = keys.slice(0, limit);
-      return ok({ keys: page, next: keys.length > limit ? page[page.length - 1] : null }, { target: prefix || null, read: `${page.length} storage keys` });
+      const keys = await selectStorageKeys(db, installId, { prefix: request.prefix, after: request.after, limit: request.limit + 1 });
+      const page = keys.slice(0, request.limit);
+      return ok({ keys: page, next: keys.length > request.limit ? page[page.length - 1] : null }, { target: request.prefix || null, read: `${page.length} storage keys` });
     }
 
-    case "counters.get": {
-      const key = argAt(Key, args, 0);
-      if (key === undefined) return fail("invalid", "counter name must be a string of 1–256 characters", null);
-      return ok(await selectCounter(db, installId, key), { target: key, read: `counter "${key}"` });
-    }
+    case "counters.get":
+      return ok(await selectCounter(db, installId, request.counterKey), { target: request.counterKey, read: `counter "${request.counterKey}"` });
 
     case "counters.add": {
-      const key = argAt(Key, args, 0);
-      if (key === undefined) return fail("invalid", "counter name must be a string of 1–256 characters", null);
-      const delta = argAt(z.number().int().min(-COUNTER_LIMITS.maxAbs).max(COUNTER_LIMITS.maxAbs), args, 1);
-      if (delta === undefined || delta === 0) return fail("invalid", `delta must be a non-zero integer within ±${COUNTER_LIMITS.maxAbs}`, key);
-      const bound = argAt(z.object({ min: z.number().int().optional(), max: z.number().int().optional() }).optional(), args, 2);
-      if (bound === undefined && args[2] !== undefined) return fail("invalid", "bounds are { min?: integer, max?: integer }", key);
-      if (meta.mode !== "async" || !meta.idempotencyKey) {
-        return deny(db, meta, method, key, "hook", `counters change only through reservations in ${meta.hook}; counters.add is for asynchronous hooks`);
-      }
-      const r = await addCounterOnce(db, meta, `${meta.idempotencyKey}|add|${key}`, key, delta, bound ?? {});
+      const { counterKey: key, delta, bound } = request;
+      const r = await addCounterOnce(db, meta, `${meta.idempotencyKey}|add|${key}`, key, delta, bound);
       return ok(r, { target: key, read: r.applied ? `counter "${key}" ${delta > 0 ? "+" : ""}${delta}` : `counter "${key}" unchanged` });
     }
 
     case "customers.get": {
-      const id = argAt(Id, args, 0);
-      if (id === undefined) return fail("invalid", "customer id must be a string of 1–256 characters", null);
-      if (!hasScope(meta, "read_customers")) return deny(db, meta, method, id, "scope", "read_customers was not granted to this extension");
-      if (!meta.subject.customerIds.includes(id)) return deny(db, meta, method, id, "subject", `this ${meta.hook} call may read only its own customer`);
+      const id = request.customerId;
       const c = await getShopCustomer(db, meta.shopId, id);
       if (!c) return fail("not_found", "no such customer", id);
       await record(db, { type: "extension", id: installId }, "extension.customer_read", { shopId: meta.shopId, type: "customer", id }, { hook: meta.hook, invocationId: meta.invocationId });
@@ -194,10 +176,7 @@ async function answerBridge(db: Kysely<Database>, meta: InvocationMeta, method: 
     }
 
     case "orders.get": {
-      const id = argAt(Id, args, 0);
-      if (id === undefined) return fail("invalid", "order id must be a string of 1–256 characters", null);
-      if (!hasScope(meta, "read_orders")) return deny(db, meta, method, id, "scope", "read_orders was not granted to this extension");
-      if (!meta.subject.orderIds.includes(id)) return deny(db, meta, method, id, "subject", `this ${meta.hook} call may read only its own order`);
+      const id = request.orderId;
       const o = await getOrder(db, meta.shopId, id);
       if (!o) return fail("not_found", "no such order", id);
       await record(db, { type: "extension", id: installId }, "extension.order_read", { shopId: meta.shopId, type: "order", id }, { hook: meta.hook, invocationId: meta.invocationId });

@@ -6,6 +6,8 @@
  * extension needs while still bounding a checkout.
  */
 import type { CallLimits } from "../../sandbox/protocol";
+import { ASYNC_HOOK_NAMES } from "../../plugins-sdk/src/hooks";
+import { COUNTER_LIMITS as SDK_COUNTER_LIMITS, HOOK_LIMITS, STORAGE_LIMITS as SDK_STORAGE_LIMITS } from "../../plugins-sdk/src/policy";
 import type { HookName } from "../marketplace/marketplace.schema";
 
 /** How the platform calls a hook. */
@@ -17,39 +19,32 @@ export type HookMode =
 
 export type HookConfig = { mode: HookMode; limits: CallLimits };
 
-const BASE: CallLimits = {
-  cpuMs: 50,
-  wallMs: 150,
-  memoryMb: 32,
-  inputBytes: 128 * 1024,
-  outputBytes: 64 * 1024,
-  bridgeCalls: 20,
-  logBytes: 1024,
-};
+const modeOf = (hook: HookName): HookMode => ((ASYNC_HOOK_NAMES as readonly string[]).includes(hook) ? "async" : "sync");
+const configOf = (hook: HookName): HookConfig => ({ mode: modeOf(hook), limits: { ...HOOK_LIMITS[hook] } });
 
+/**
+ * Per hook: how it is called and its sandbox limits. The values are the
+ * SDK's (`HOOK_LIMITS`, `ASYNC_HOOK_NAMES` in plugins-sdk/), the one source
+ * the harness also uses, so a developer's tests run under production's limits.
+ */
 export const HOOK_CONFIG: Readonly<Record<HookName, HookConfig>> = Object.freeze({
-  "checkout.discounts": { mode: "sync", limits: BASE },
-  "storefront.blocks": { mode: "sync", limits: { ...BASE, outputBytes: 16 * 1024 } },
-  "order.paid": { mode: "async", limits: BASE },
-  "order.completed": { mode: "async", limits: BASE },
-  "order.refunded": { mode: "async", limits: BASE },
-  "customer.created": { mode: "async", limits: BASE },
+  "checkout.discounts": configOf("checkout.discounts"),
+  "storefront.blocks": configOf("storefront.blocks"),
+  "order.paid": configOf("order.paid"),
+  "order.completed": configOf("order.completed"),
+  "order.refunded": configOf("order.refunded"),
+  "customer.created": configOf("customer.created"),
 });
 
 // A version's first call in a runner process is not charged for loading it: the
 // sandbox starts its wall deadline when the runner reports the call started
 // (sandbox/supervisor.ts COLD_LOAD_MS, decision 0017).
 
-/** Per-install storage (`ctx.storage`). */
-export const STORAGE_LIMITS = Object.freeze({
-  valueBytes: 16 * 1024,
-  installBytes: 256 * 1024,
-  installKeys: 1_000,
-  listPage: 100,
-});
+/** Per-install storage (`ctx.storage`): the SDK's policy values. */
+export const STORAGE_LIMITS = SDK_STORAGE_LIMITS;
 
-/** Counters (`ctx.counters`): values and deltas stay in PostgreSQL's `integer`. */
-export const COUNTER_LIMITS = Object.freeze({ maxAbs: 1_000_000_000, maxEffectsPerCall: 20 });
+/** Counters (`ctx.counters`): values and deltas stay in PostgreSQL's `integer` (the SDK's policy values). */
+export const COUNTER_LIMITS = SDK_COUNTER_LIMITS;
 
 /** Faults charged to an install within `windowMs` that suspend it. */
 export const FAULT_POLICY = Object.freeze({ limit: 5, windowMs: 10 * 60_000 });

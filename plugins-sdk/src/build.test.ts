@@ -125,10 +125,18 @@ describe("the bazaar-plugin CLI", () => {
     expect(lines[0]).toMatch(/^the plugin did not build:\n {2}- /);
   });
 
-  it("publish is not there yet, and says so", async () => {
-    const { lines, io: sink } = io();
-    expect(await main(["publish"], sink)).toBe(2);
-    expect(lines[0]).toMatch(/^bazaar-plugin publish is not available yet/);
+  it("publish builds first, then needs the marketplace's address (BAZAAR_URL)", async () => {
+    const dir = plugin(`import { definePlugin } from "@bazaar/plugins-sdk";\nexport default definePlugin({ hooks: { "order.paid": () => {} } });`);
+    const saved = process.env.BAZAAR_URL;
+    delete process.env.BAZAAR_URL;
+    try {
+      const { lines, io: sink } = io();
+      expect(await main(["publish", dir], sink)).toBe(2);
+      expect(existsSync(path.join(dir, "dist", "bundle.js"))).toBe(true);
+      expect(lines.at(-1)).toMatch(/^BAZAAR_URL is not set/);
+    } finally {
+      if (saved !== undefined) process.env.BAZAAR_URL = saved;
+    }
   });
 
   it("unknown commands and options are usage errors", async () => {

@@ -421,7 +421,7 @@ function serveBridge(state: CallState, method: string, args: unknown[]): BridgeR
 
 function answerBridge(state: CallState, method: string, args: unknown[]): BridgeResult {
   const checked = checkBridgeCall({ hook: state.hook, method, args, grantedScopes: state.scopes, subject: state.subject, idempotencyKey: state.idempotencyKey });
-  if (!checked.ok) return { ok: false, error: checked.error };
+  if (!checked.ok) return { ok: false, error: { code: checked.error.code, message: checked.error.message } };
   const request = checked.request;
   switch (request.method) {
     case "settings.get":

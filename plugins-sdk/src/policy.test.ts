@@ -45,7 +45,19 @@ describe("checkBridgeCall", () => {
     ["order.paid", "customers.get", ["x".repeat(257)], ["read_customers"], orderSubject, "invalid", "customer id must be a string of 1–256 characters"],
     ["order.paid", "files.read", ["/etc/passwd"], [], orderSubject, "invalid", "unknown capability"],
   ] as const)("%s %s(%j) with %j → %s", (hook, method, args, scopes, subject, code, message) => {
-    expect(check(hook, method, [...args], [...scopes], subject, "hook-ins_1-1")).toEqual({ ok: false, error: { code, message } });
+    const r = check(hook, method, [...args], [...scopes], subject, "hook-ins_1-1");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect({ code: r.error.code, message: r.error.message }).toEqual({ code, message });
+  });
+
+  it("says why a scope refusal was made (the host audits the reason; the plugin never sees it)", () => {
+    const reason = (r: ReturnType<typeof check>) => (r.ok ? null : r.error.reason ?? null);
+    expect(reason(check("checkout.discounts", "customers.get", ["cus_1"], [], buyer, null))).toBe("scope");
+    expect(reason(check("checkout.discounts", "customers.get", ["cus_2"], ["read_customers"], buyer, null))).toBe("subject");
+    expect(reason(check("order.paid", "orders.get", ["ord_2"], ["read_orders"], orderSubject, null))).toBe("subject");
+    expect(reason(check("checkout.discounts", "storage.set", ["k", 1], [], buyer, null))).toBe("hook");
+    expect(reason(check("order.paid", "counters.add", ["k", 1], [], orderSubject, null))).toBe("hook");
+    expect(reason(check("order.paid", "storage.get", [""], [], orderSubject, null))).toBeNull();
   });
 
   it("counters.add needs a delivery key even in an asynchronous hook", () => {

@@ -3,11 +3,11 @@
  * write, what the arguments must look like, whose data a call may read, and
  * the limits on storage and counters. Pure functions over plain data.
  *
- * This mirrors the host (`app/extensions/bridge.server.ts`, `hooks.config.ts`)
- * check for check and message for message, so a test that gets a
- * `ScopeError` from the harness gets the same one in production.
- * `policy.test.ts` pins every refusal; keep the two in step (or have the host
- * call {@link checkBridgeCall} itself).
+ * This file is the one source of truth: the host (`app/extensions/bridge.server.ts`)
+ * calls {@link checkBridgeCall} on every bridge call and takes its limits from
+ * here (`app/extensions/hooks.config.ts`), and the harness runs the same
+ * function, so a test that gets a `ScopeError` from the harness gets the same
+ * one in production (docs/decisions/0017). `policy.test.ts` pins every refusal.
  *
  * The sandbox forwards only the method names in its `BRIDGE_METHODS` and JSON
  * arguments; it checks nothing else.
@@ -105,6 +105,12 @@ export interface CallSubject {
 export interface BridgeRefusal {
   code: BazaarErrorCode;
   message: string;
+  /**
+   * Why a `scope` refusal was made: the scope was not granted, the call's
+   * subject is someone else, or the hook may not write. The host audits it;
+   * it is not sent to the plugin.
+   */
+  reason?: "scope" | "subject" | "hook";
 }
 
 /**
@@ -189,7 +195,7 @@ export function checkBridgeCall(call: {
     case "storage.set": {
       const key = arg(Key, 0);
       if (key === undefined) return refuse("invalid", "key must be a string of 1–256 characters");
-      if (!isAsync) return refuse("scope", `storage.set is not available in ${hook}; write from an asynchronous hook`);
+      if (!isAsync) return refuse("scope", `storage.set is not available in ${hook}; write from an asynchronous hook`, "hook");
       if (args.length < 2 || args[1] === undefined) return refuse("invalid", "value is required (use storage.delete to remove a key)");
       const bytes = new TextEncoder().encode(JSON.stringify(args[1])).length;
       if (bytes > STORAGE_LIMITS.valueBytes) return refuse("limit", `a stored value may be at most ${STORAGE_LIMITS.valueBytes} bytes`);
@@ -199,7 +205,7 @@ export function checkBridgeCall(call: {
     case "storage.delete": {
       const key = arg(Key, 0);
       if (key === undefined) return refuse("invalid", "key must be a string of 1–256 characters");
-      if (!isAsync) return refuse("scope", `storage.delete is not available in ${hook}; write from an asynchronous hook`);
+      if (!isAsync) return refuse("scope", `storage.delete is not available in ${hook}; write from an asynchronous hook`, "hook");
       return { ok: true, request: { method, key } };
     }
 
@@ -225,7 +231,7 @@ export function checkBridgeCall(call: {
       const bound = arg(Bound, 2);
       if (bound === undefined && args[2] !== undefined) return refuse("invalid", "bounds are { min?: integer, max?: integer }");
       if (!isAsync || !call.idempotencyKey) {
-        return refuse("scope", `counters change only through reservations in ${hook}; counters.add is for asynchronous hooks`);
+        return refuse("scope", `counters change only through reservations in ${hook}; counters.add is for asynchronous hooks`, "hook");
       }
       return { ok: true, request: { method, counterKey, delta, bound: bound ?? {} } };
     }
@@ -233,16 +239,16 @@ export function checkBridgeCall(call: {
     case "customers.get": {
       const customerId = arg(Key, 0);
       if (customerId === undefined) return refuse("invalid", "customer id must be a string of 1–256 characters");
-      if (!call.grantedScopes.includes("read_customers")) return refuse("scope", "read_customers was not granted to this extension");
-      if (!call.subject.customerIds.includes(customerId)) return refuse("scope", `this ${hook} call may read only its own customer`);
+      if (!call.grantedScopes.includes("read_customers")) return refuse("scope", "read_customers was not granted to this extension", "scope");
+      if (!call.subject.customerIds.includes(customerId)) return refuse("scope", `this ${hook} call may read only its own customer`, "subject");
       return { ok: true, request: { method, customerId } };
     }
 
     case "orders.get": {
       const orderId = arg(Key, 0);
       if (orderId === undefined) return refuse("invalid", "order id must be a string of 1–256 characters");
-      if (!call.grantedScopes.includes("read_orders")) return refuse("scope", "read_orders was not granted to this extension");
-      if (!call.subject.orderIds.includes(orderId)) return refuse("scope", `this ${hook} call may read only its own order`);
+      if (!call.grantedScopes.includes("read_orders")) return refuse("scope", "read_orders was not granted to this extension", "scope");
+      if (!call.subject.orderIds.includes(orderId)) return refuse("scope", `this ${hook} call may read only its own order`, "subject");
       return { ok: true, request: { method, orderId } };
     }
 
@@ -303,6 +309,6 @@ export function applyCounterChanges(
   return { applied, values: applied ? after : before };
 }
 
-function refuse(code: BazaarErrorCode, message: string): { ok: false; error: BridgeRefusal } {
-  return { ok: false, error: { code, message } };
+function refuse(code: BazaarErrorCode, message: string, reason?: BridgeRefusal["reason"]): { ok: false; error: BridgeRefusal } {
+  return { ok: false, error: reason ? { code, message, reason } : { code, message } };
 }
