@@ -263,7 +263,11 @@ describe("uninstall", () => {
     const principal = (await platform.oauth.verifyAccessToken(tokens.access_token))!;
     expect(principal.shopId).toBe(shop.id);
 
+    const api = () => fetch(`${server.url}/api/v1/products`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect((await api()).status).toBe(200);
+
     await uninstall(platform.db, { type: "user", id: shop.ownerId }, { shopId: shop.id, installId: principal.installId });
+    expect((await api()).status).toBe(401);
     expect(await platform.oauth.verifyAccessToken(tokens.access_token)).toBeNull();
     expect((await introspect(w, tokens.access_token)).active).toBe(false);
     await expect(refresh(w, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });

@@ -85,6 +85,12 @@ describe("authorization code + PKCE S256 through login and consent", () => {
     expect(principal!.scopes.sort()).toEqual(["read_orders", "read_products", "write_products"]);
     const install = await getInstall(platform.db, w.shop.id, principal!.installId);
     expect(install?.status).toBe("active");
+
+    // The open API accepts it in the Authorization header, for the token's shop and scopes.
+    const api = await fetch(`${server.url}/api/v1/products`, { headers: { authorization: `Bearer ${r.tokens.access_token}` } });
+    expect(api.status).toBe(200);
+    const customers = await fetch(`${server.url}/api/v1/customers`, { headers: { authorization: `Bearer ${r.tokens.access_token}` } });
+    expect(customers.status).toBe(403); // read_customers was not granted
     expect(install?.grantedScopes.sort()).toEqual(["read_orders", "read_products", "write_products"]);
   });
 
