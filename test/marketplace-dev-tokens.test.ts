@@ -42,7 +42,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "plugins-sdk/bin/bazaar-plugin.ts", ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
     });
     let out = "";
     let err = "";

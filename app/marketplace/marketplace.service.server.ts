@@ -16,6 +16,7 @@ import { publish } from "../events/index.server";
 import { AppError, fieldErrorsFromZod, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { getShop } from "../shops/index.server";
+import { getShopMembership } from "../accounts/index.server";
 import { versionKeyOf } from "../../sandbox/protocol";
 import { VENDOR_DECISIONS, VERSION_TRANSITIONS } from "./workflows.schema";
 import {
@@ -422,11 +423,13 @@ export async function installExtension(
   const manifest = manifestOf(version.manifest);
 
   const approved = version.status === "approved" && vendor.status === "verified";
+  // A version under review runs only in a development shop the installing vendor member works in.
   const devInstall =
     shop.isDevelopment &&
     actor.type === "user" &&
     !!actor.id &&
     !!(await selectVendorRole(db, vendor.id, actor.id)) &&
+    !!(await getShopMembership(db, shop.id, actor.id)) &&
     ["submitted", "checks_passed", "approved"].includes(version.status) &&
     vendor.status !== "suspended";
   if (!approved && !devInstall) throw new AppError("unprocessable", "This version is not available for installation.", { code: "version_not_installable" });

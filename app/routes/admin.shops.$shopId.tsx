@@ -45,6 +45,14 @@ export default function ShopAdminLayout() {
             <strong style={{ color: "var(--text)" }}>{shop.name}</strong>
             <br />
             {role === "owner" ? "Owner" : "Staff"}
+            {shop.isDevelopment ? (
+              <>
+                <br />
+                <span className="badge badge-warn" data-testid="dev-shop-badge" title="Not listed anywhere; payments are simulated">
+                  Development shop
+                </span>
+              </>
+            ) : null}
           </div>
           {navFor(shop.id, role).map((item) => (
             <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">

@@ -16,10 +16,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const refs = visibleCartRefs(await cartIdentity(request, context, shop.id));
   const cartCount = refs.length ? await cartItemCount(db, shop.id, refs) : 0;
-  return json({ shop, cartCount });
+  return { shop, cartCount };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? data.shop.name : "Shop not found" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? data.shop.name : "Shop not found" },
+  // a developer's test shop is listed nowhere, search engines included
+  ...(data?.shop.isDevelopment ? [{ name: "robots", content: "noindex, nofollow" }] : []),
+];
 
 function SearchIcon() {
   return (
@@ -74,6 +78,11 @@ export default function StorefrontLayout() {
   const { shop, cartCount } = useLoaderData<typeof loader>();
   return (
     <div className="sf">
+      {shop.isDevelopment ? (
+        <div role="note" data-testid="dev-shop-banner" style={{ background: "#fff4d6", color: "#6b4e00", textAlign: "center", fontSize: "0.85rem", padding: "0.35rem 0.75rem" }}>
+          Development shop — for testing extensions. Not listed anywhere; payments are simulated.
+        </div>
+      ) : null}
       <StorefrontHeader shop={shop} cartCount={cartCount} />
       <Outlet />
       <footer className="sf-footer">

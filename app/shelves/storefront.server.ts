@@ -9,7 +9,7 @@ import { AppError } from "../lib/errors";
 import { getShopByHandle } from "../shops/index.server";
 
 /** The shop as the storefront's pages need it (nothing private). */
-export type StorefrontShop = { id: string; handle: string; name: string; currency: string };
+export type StorefrontShop = { id: string; handle: string; name: string; currency: string; /** a developer's test shop: the header says so */ isDevelopment: boolean };
 
 // One lookup per request: Remix runs the storefront layout's loader and the page's
 // loader in parallel, and both need the shop. The load context is a new object per
@@ -19,7 +19,7 @@ const perRequest = new WeakMap<object, Map<string, Promise<StorefrontShop>>>();
 async function lookUp(db: Kysely<Database>, handle: string | undefined): Promise<StorefrontShop> {
   const shop = handle ? await getShopByHandle(db, handle) : null;
   if (!shop || shop.status !== "active") throw new AppError("not_found", "Shop not found");
-  return { id: shop.id, handle: shop.handle, name: shop.name, currency: shop.currency };
+  return { id: shop.id, handle: shop.handle, name: shop.name, currency: shop.currency, isDevelopment: shop.isDevelopment };
 }
 
 /**
