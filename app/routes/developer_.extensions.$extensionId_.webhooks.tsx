@@ -19,7 +19,6 @@ import { requireDeveloperExtension, SCOPE_LABELS } from "~/marketplace/index.ser
 import {
   createEndpoint,
   deleteEndpoint,
-  DELIVERY_STATUSES,
   listDeliveries,
   listEndpoints,
   redeliver,
@@ -29,6 +28,7 @@ import {
   updateEndpointSettings,
   WEBHOOK_TOPICS,
 } from "~/webhooks/index.server";
+import { DELIVERY_STATUSES } from "~/webhooks/webhooks.schema";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -200,7 +200,8 @@ export default function ExtensionWebhooksPage() {
             </details>
           ))}
           <h3>Add an endpoint</h3>
-          <Form method="post">
+          {/* a new key after each success empties the form */}
+          <Form method="post" key={result?.ok && result.secret ? `after-${result.secret.endpointId}-${result.secret.value.slice(-8)}` : "new"}>
             <CsrfInput />
             <Field label="URL" name="url" type="url" placeholder="https://example.com/bazaar/webhooks" required errors={errors} hint="https only; private and internal addresses are refused." />
             <TopicChecks topics={topics} checked={[]} />

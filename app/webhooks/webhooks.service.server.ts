@@ -33,6 +33,7 @@ import {
   MAX_ENDPOINTS_PER_EXTENSION,
   MAX_RETRY_AFTER_MS,
   PREVIOUS_SECRET_GRACE_MS,
+  TOPIC_NAMES,
   isWebhookTopic,
   scopeOfTopic,
   type WebhookTopic,
@@ -196,7 +197,8 @@ type EndpointOptions = {
 function parseEndpointForm(form: unknown) {
   const parsed = EndpointForm.safeParse(form);
   if (!parsed.success) throw new AppError("bad_request", "Please correct the highlighted fields.", { fieldErrors: fieldErrorsFromZod(parsed.error.issues) });
-  return { url: parsed.data.url, topics: [...new Set(parsed.data.topics)] as WebhookTopic[] };
+  const chosen = new Set<string>(parsed.data.topics);
+  return { url: parsed.data.url, topics: TOPIC_NAMES.filter((t) => chosen.has(t)) };
 }
 
 async function checkUrl(platform: WebhookPlatform, url: string, resolve?: Resolver): Promise<void> {
