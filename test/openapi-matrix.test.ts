@@ -13,6 +13,7 @@ import { getAdminProduct } from "../app/catalog/index.server";
 import { getShopClaim } from "../app/aftersale/index.server";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import * as docsRoute from "../app/routes/docs.api";
+import { startTestServer } from "./support/server";
 import { call, createApiShop, createMarketplace, fillPath, sampleBody, startApiServer, TestTokens, type ApiServer, type ApiShop } from "./openapi-fixtures";
 
 let platform: TestPlatform;
@@ -243,5 +244,26 @@ describe("the reference page (/docs/api)", () => {
     expect(ship.parameters.map((p: any) => p.name)).toEqual(["orderId", "Idempotency-Key"]);
     expect(ship.body.map((f: any) => f.name)).toEqual(["carrier", "trackingNumber"]);
     expect(data.schemas.map((s: any) => s.name)).toEqual(expect.arrayContaining(["Product", "Order", "Claim", "Customer"]));
+  });
+});
+
+describe("mounted in the real server", () => {
+  it("serves /api/v1 before Remix (JSON errors, the document) and the reference page renders", async () => {
+    const web = await startTestServer(platform);
+    try {
+      const unauth = await fetch(`${web.url}/api/v1/products`);
+      expect(unauth.status).toBe(401);
+      expect(await unauth.json()).toMatchObject({ error: { code: "invalid_token" } });
+      const post = await fetch(`${web.url}/api/v1/products`, { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body: "{}" });
+      expect(post.status).toBe(401); // no CSRF or origin check in the way of a bearer API, and no cookie accepted
+      const doc = await fetch(`${web.url}/api/v1/openapi.json`);
+      expect((await doc.json()).openapi).toBe("3.1.0");
+      const page = await fetch(`${web.url}/docs/api`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      for (const needle of ["Open API reference", "shipOrder", "write_orders", "/orders/{orderId}/ship", "Idempotency-Key", "trackingNumber"]) expect(html).toContain(needle);
+    } finally {
+      await web.close();
+    }
   });
 });
