@@ -108,6 +108,8 @@ export {
   updateInstallToLatest,
   applyAutomaticUpdates,
   viewerShopsFor,
+  installSettingsForm,
+  saveInstallSettingsForm,
   compareVersions,
   HOOK_LABELS,
   STORE_PAGE_SIZE,

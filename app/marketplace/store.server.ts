@@ -18,7 +18,8 @@ import { defineJob } from "../jobs/index.server";
 import { listShopsForUser } from "../shops/index.server";
 import { AppError, isAppError, notFound } from "../lib/errors";
 import { HostManifest, InstallId, SCOPE_LABELS, type HookName, type Scope } from "./marketplace.schema";
-import { installExtension, listShopInstalls, getInstall, type InstallView } from "./marketplace.service.server";
+import { installExtension, listShopInstalls, getInstall, updateSettings, type InstallView } from "./marketplace.service.server";
+import { settingsFormFields, settingsFromForm, type SettingsFormField } from "./settings-form";
 import { selectApprovedVersions, selectListingByHandle, selectListings, selectLiveInstallsWithVersion, type ListingRow } from "./store.repository.server";
 import { CATEGORY_LABELS, EXTENSION_CATEGORIES } from "./workflows.schema";
 
@@ -240,6 +241,25 @@ export async function applyAutomaticUpdates(db: Kysely<Database>, opts: { extens
     }
   }
   return { updated, needsConsent };
+}
+
+/** The install's settings form: the manifest's fields filled with the current values. */
+export function installSettingsForm(install: Pick<InstallView, "manifest" | "settings">): SettingsFormField[] {
+  return settingsFormFields(install.manifest.settings ?? [], install.settings);
+}
+
+/**
+ * Saves the settings form as posted (strings; unchecked boxes absent),
+ * validated against the install's manifest: 400 with the fields' errors.
+ */
+export async function saveInstallSettingsForm(db: Kysely<Database>, actor: AuditActor, input: { shopId: string; installId: string; form: Record<string, FormDataEntryValue> }): Promise<InstallView> {
+  const install = await getInstall(db, input.shopId, input.installId);
+  if (!install || install.status === "uninstalled") throw notFound("Extension not found");
+  const values: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(input.form)) if (typeof v === "string") values[k] = v;
+  const parsed = settingsFromForm(install.manifest.settings ?? [], values);
+  if (!parsed.success) throw new AppError("bad_request", "Please correct the highlighted settings.", { fieldErrors: parsed.fieldErrors });
+  return updateSettings(db, actor, { shopId: input.shopId, installId: install.installId, settings: parsed.settings });
 }
 
 export const AUTO_UPDATE_EVERY_MS = 5 * 60_000;

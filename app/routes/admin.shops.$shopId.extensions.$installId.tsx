@@ -2,25 +2,40 @@
  * /admin/shops/:shopId/extensions/:installId — "What this extension did":
  * every call the platform made to it in this shop, newest first, with its
  * outcome, cost, what it contributed, what data it read (or was refused),
- * and its log lines. 25 a page with an id cursor.
+ * and its log lines. 25 a page with an id cursor. Above it: the settings
+ * form generated from the manifest (owner), an update on offer, the data
+ * export, and a link to rate it in the marketplace.
  */
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireShopMember } from "~/accounts/index.server";
+import { CsrfInput, FormError } from "~/components/forms";
 import { RouteErrorCard } from "~/components/route-error";
 import { listInvocations } from "~/extensions/index.server";
-import { notFound } from "~/lib/errors";
-import { getInstall, SCOPE_LABELS } from "~/marketplace/index.server";
+import { readForm } from "~/http/csrf.server";
+import type { ActionErrorData } from "~/http/errors.server";
+import { AppError, notFound } from "~/lib/errors";
+import { getInstall, installSettingsForm, saveInstallSettingsForm, SCOPE_LABELS, shopInstallsWithUpdates, updateInstallToLatest } from "~/marketplace/index.server";
+import { SettingsFields } from "~/marketplace/components/settings-fields";
+import marketplaceStyles from "~/marketplace/marketplace.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { shop } = await requireShopMember(request, context, params.shopId);
+  const { shop, membership } = await requireShopMember(request, context, params.shopId);
   const db = context.platform.db;
   const install = params.installId ? await getInstall(db, shop.id, params.installId) : null;
   if (!install) throw notFound("Extension not found");
   const before = new URL(request.url).searchParams.get("before");
   const page = await listInvocations(db, shop.id, install.installId, { before });
+  const live = install.status === "uninstalled" ? null : (await shopInstallsWithUpdates(db, shop.id)).find((i) => i.installId === install.installId);
   return json({
     shopId: shop.id,
+    isOwner: membership.role === "owner",
+    handle: install.extensionHandle,
+    update: live?.update ?? null,
+    settingsForm: install.status === "uninstalled" ? [] : installSettingsForm(install),
+    saved: new URL(request.url).searchParams.get("saved"),
     install: {
       installId: install.installId,
       name: install.extensionName,
@@ -31,10 +46,29 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       scopes: install.grantedScopes.map((s) => SCOPE_LABELS[s]),
       settings: install.settings,
       installedAt: install.installedAt,
+      dataRetainedUntil: install.dataRetainedUntil,
     },
     ...page,
     isFirstPage: !before,
   });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { user, shop } = await requireShopMember(request, context, params.shopId, { role: "owner" });
+  const form = await readForm(request, context);
+  const actor = { type: "user" as const, id: user.id };
+  const installId = params.installId ?? "";
+  switch (form.get("intent")) {
+    case "settings":
+      await saveInstallSettingsForm(context.platform.db, actor, { shopId: shop.id, installId, form: Object.fromEntries(form) });
+      return redirect(`/admin/shops/${shop.id}/extensions/${installId}?saved=settings`, 303);
+    case "update": {
+      const updated = await updateInstallToLatest(context.platform.db, actor, { shopId: shop.id, installId });
+      return redirect(`/admin/shops/${shop.id}/extensions/${installId}?saved=${encodeURIComponent(`version-${updated.version}`)}`, 303);
+    }
+    default:
+      throw new AppError("bad_request", "Unknown action");
+  }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.install.name} · Extensions · Bazaar` : "Extension · Bazaar" }];
@@ -69,7 +103,9 @@ function describeSummary(summary: Record<string, unknown>): string[] {
 }
 
 export default function ExtensionActivityPage() {
-  const { install, items, nextBefore, isFirstPage, shopId } = useLoaderData<typeof loader>();
+  const { install, items, nextBefore, isFirstPage, shopId, isOwner, handle, update, settingsForm, saved } = useLoaderData<typeof loader>();
+  const errors = useActionData<ActionErrorData>();
+  const busy = useNavigation().state !== "idle";
   return (
     <>
       <p className="small">
@@ -86,9 +122,77 @@ export default function ExtensionActivityPage() {
           <br />
           Access granted: {install.scopes.length ? install.scopes.join("; ") : "none beyond its own data"}.
           <br />
-          Settings: <code>{JSON.stringify(install.settings)}</code>
+          {install.status === "uninstalled" ? (
+            <>
+              Uninstalled. Its data is kept until {install.dataRetainedUntil ? install.dataRetainedUntil.slice(0, 10) : "—"}, then deleted.
+              <br />
+            </>
+          ) : null}
+          <Link to={`/marketplace/${encodeURIComponent(handle)}#reviews`}>Rate and review it</Link>
+          {isOwner ? (
+            <>
+              {" · "}
+              <a href={`/admin/shops/${shopId}/extensions/${install.installId}/export`} download>
+                Export its data (JSON)
+              </a>
+            </>
+          ) : null}
         </p>
       </section>
+
+      {saved === "settings" ? <div className="alert alert-ok" style={{ marginTop: "1rem" }}>Settings saved. They apply from the next call.</div> : null}
+      {saved?.startsWith("version-") ? <div className="alert alert-ok" style={{ marginTop: "1rem" }}>Updated to version {saved.slice(8)}.</div> : null}
+      <FormError errors={errors} />
+
+      {update && isOwner ? (
+        <section className="card" style={{ marginTop: "1rem" }}>
+          <h2>Version {update.version} is available</h2>
+          {update.needsConsent ? (
+            <>
+              <p className="small">It asks for more access, so it waits for your consent:</p>
+              <ul className="small">
+                {update.newScopes.map((s) => (
+                  <li key={s.scope}>
+                    <strong>{s.label}</strong> — {s.justification}
+                  </li>
+                ))}
+              </ul>
+              <Link className="btn btn-primary" to={`/marketplace/${encodeURIComponent(handle)}/install`}>
+                Review and update
+              </Link>
+            </>
+          ) : (
+            <Form method="post">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="update" />
+              <p className="small">It asks for no new access. Bazaar applies such updates automatically; you can apply it now.</p>
+              <button className="btn btn-primary" type="submit" disabled={busy}>
+                Update now
+              </button>
+            </Form>
+          )}
+        </section>
+      ) : null}
+
+      {settingsForm.length > 0 ? (
+        <section className="card" style={{ marginTop: "1rem" }}>
+          <h2>Settings</h2>
+          <Form method="post">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="settings" />
+            <SettingsFields fields={settingsForm} errors={errors?.fieldErrors} disabled={!isOwner} />
+            {isOwner ? (
+              <button className="btn btn-primary" type="submit" disabled={busy}>
+                Save settings
+              </button>
+            ) : (
+              <p className="small muted">Only the shop owner can change settings.</p>
+            )}
+          </Form>
+        </section>
+      ) : null}
+
+      <h2 style={{ marginTop: "1.5rem" }}>Calls</h2>
 
       {items.length === 0 ? (
         <div className="card empty">{isFirstPage ? "It has not been called yet." : "No older calls."}</div>
