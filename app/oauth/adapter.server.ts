@@ -9,8 +9,9 @@
  *   loser (or a replay that slips past the provider's own check) revokes the
  *   whole grant and gets `invalid_grant`;
  * - `revokeByGrantId` deletes a model's rows of a grant;
- * - a token of an install that is no longer active is not found (uninstall and
- *   suspension take effect on the next request, before any clean-up runs);
+ * - a token of an install that does not run (uninstalled or suspended, or its
+ *   version or extension suspended by a reviewer) is not found: uninstall and
+ *   suspension take effect on the next request, before any clean-up runs;
  * - `Session` is never stored: the platform's own session (bz_session) is the
  *   login, so each authorization request starts from a fresh provider session;
  * - `Client` comes from `oauth_clients` (secrets decrypted on read).
@@ -82,12 +83,15 @@ export function kyselyAdapter(db: Kysely<Database>, findClient: ClientLookup, In
       const row = await db
         .selectFrom("oauth_payloads as p")
         .leftJoin("installs as i", "i.id", "p.install_id")
-        .select(["p.payload", "p.consumed_at", "p.expires_at", "p.install_id", "i.status as install_status"])
+        .leftJoin("extension_versions as v", "v.id", "i.version_id")
+        .leftJoin("extensions as e", "e.id", "i.extension_id")
+        .select(["p.payload", "p.consumed_at", "p.expires_at", "p.install_id", "i.status as install_status", "v.status as version_status", "e.suspended_at as extension_suspended_at"])
         .where("p.model", "=", this.name)
         .where("p.id_hash", "=", hashId(id))
         .executeTakeFirst();
       if (!row) return undefined;
-      if (row.install_id && row.install_status !== "active") return undefined;
+      // A token of an install that does not run (uninstalled, suspended, its version or extension suspended) is unknown.
+      if (row.install_id && (row.install_status !== "active" || row.version_status === "suspended" || row.extension_suspended_at !== null)) return undefined;
       const payload = { ...(row.payload as AdapterPayload) };
       if (row.consumed_at) payload.consumed = epoch(row.consumed_at);
       return payload;

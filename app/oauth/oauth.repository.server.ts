@@ -104,13 +104,16 @@ export type BearerRow = {
 
 /**
  * An unexpired, live access token by the hash of its value, with its install
- * (active), its grant (still stored) and its client (not revoked), in one query.
+ * (active, its version and extension not suspended), its grant (still stored)
+ * and its client (not revoked), in one query.
  */
 export async function selectBearer(db: Kysely<Database>, idHash: string): Promise<BearerRow | undefined> {
   const row = await db
     .selectFrom("oauth_payloads as t")
     .innerJoin("oauth_payloads as g", (j) => j.onRef("g.grant_id", "=", "t.grant_id").on("g.model", "=", "Grant"))
     .innerJoin("installs as i", "i.id", "t.install_id")
+    .innerJoin("extension_versions as v", "v.id", "i.version_id")
+    .innerJoin("extensions as e", "e.id", "i.extension_id")
     .innerJoin("oauth_clients as c", (j) => j.on("c.id", "=", sql<string>`t.payload->>'clientId'`).on("c.revoked_at", "is", null))
     .select([
       "t.payload",
@@ -125,6 +128,8 @@ export async function selectBearer(db: Kysely<Database>, idHash: string): Promis
     .where("t.id_hash", "=", idHash)
     .where("t.expires_at", ">", new Date())
     .where("i.status", "=", "active")
+    .where("v.status", "<>", "suspended")
+    .where("e.suspended_at", "is", null)
     .executeTakeFirst();
   return row as BearerRow | undefined;
 }
