@@ -31,7 +31,8 @@ export function ConsentCard({ data, errors, busy, declineLabel = "Decline" }: { 
           Only a shop owner can install extensions, and you do not own a shop.
         </div>
       ) : null}
-      <Form method="post" noValidate>
+      {/* A document POST, not a fetch: the answer is a redirect through the OAuth server to another site. */}
+      <Form method="post" noValidate reloadDocument>
         <CsrfInput />
         {shops.length > 0 ? (
           <div className={`field${shopError?.length ? " field-invalid" : ""}`}>
@@ -54,10 +55,10 @@ export function ConsentCard({ data, errors, busy, declineLabel = "Decline" }: { 
           <ul style={{ listStyle: "none", paddingLeft: 0 }}>
             {scopes.map((s) => (
               <li key={s.scope} style={{ marginBottom: "0.5rem" }}>
-                <label className="row" style={{ alignItems: "flex-start" }}>
-                  <input type="checkbox" name="scopes" value={s.scope} defaultChecked />
+                <label className="row" style={{ alignItems: "flex-start", fontWeight: 400, flexWrap: "nowrap" }}>
+                  <input type="checkbox" name="scopes" value={s.scope} defaultChecked style={{ marginTop: "0.3rem" }} />
                   <span>
-                    {s.label} <span className="badge">{s.scope}</span>
+                    <strong>{s.label}</strong> <span className="badge">{s.scope}</span>
                     <br />
                     <span className="small muted">Why: {s.justification}</span>
                   </span>
