@@ -16,6 +16,7 @@ import { originGuard } from "./app/http/origin-guard.server";
 import { paymentNotifyHandler } from "./app/payments/index.server";
 import { createApiRouter } from "./app/openapi/index.server";
 import { wrapBuild } from "./app/http/errors.server";
+import { cachedStorefrontPages } from "./app/shelves/render-cache.server";
 import { seedIfEmpty } from "./db/seed";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,12 +51,16 @@ export async function createServer(platform: Platform, build: ServerBuild) {
   // The OAuth authorization server: /.well-known/oauth-authorization-server and /oauth/* (its consent page, /oauth/interaction/*, is a Remix route).
   app.use((req, res, next) => platform.oauth.handle(req, res, next));
 
+  const remixBuild = wrapBuild(build);
+  const getLoadContext = (req: express.Request, res: express.Response) => ({ platform, clientIp: req.socket.remoteAddress ?? null, http: { req, res } });
+  // Storefront pages already in the render cache skip Remix's document pipeline (the loaders still run): app/shelves/render-cache.server.ts.
+  app.get("/s/*", cachedStorefrontPages(platform, remixBuild, getLoadContext));
   app.all(
     "*",
     createRequestHandler({
-      build: wrapBuild(build),
+      build: remixBuild,
       mode: platform.config.env === "production" ? "production" : build.mode,
-      getLoadContext: (req, res) => ({ platform, clientIp: req.socket.remoteAddress ?? null, http: { req, res } }),
+      getLoadContext,
     }),
   );
   // Errors that never reached Remix (a missing /build file, a body parser):

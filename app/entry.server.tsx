@@ -8,7 +8,7 @@ import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-r
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
-import { renderCacheOf, renderKey } from "./shelves/render-cache.server";
+import { renderCacheOf, renderKey, setDocumentHeaders } from "./shelves/render-cache.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -19,10 +19,7 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext?: AppLoadContext,
 ) {
-  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  responseHeaders.set("X-Content-Type-Options", "nosniff");
-  responseHeaders.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  if (!responseHeaders.has("X-Frame-Options")) responseHeaders.set("X-Frame-Options", "SAMEORIGIN");
+  setDocumentHeaders(responseHeaders);
   // Storefront pages whose loader data an earlier render already saw reuse its HTML (app/shelves/render-cache.server.ts).
   const cache = loadContext?.platform ? renderCacheOf(loadContext.platform) : null;
   const key = cache?.enabled ? renderKey(request, responseStatusCode, remixContext) : null;

@@ -38,6 +38,7 @@ describe("the storefront render cache", () => {
     const path = `/s/${shop.handle}/products/${p.id}`;
     const cache = renderCacheOf(platform);
     const hitsBefore = cache.hits;
+    const directBefore = cache.directHits;
 
     const alice = createClient(server.url);
     const first = await alice.get(path);
@@ -49,6 +50,8 @@ describe("the storefront render cache", () => {
     const second = await bob.get(path);
     expect(second.status).toBe(200);
     expect(cache.hits).toBe(hitsBefore + 1);
+    // Served ahead of Remix's document pipeline (server.ts → cachedStorefrontPages), loaders run all the same.
+    expect(cache.directHits).toBe(directBefore + 1);
 
     const aliceToken = decodeURIComponent(alice.cookies.get("bz_csrf")!);
     const bobToken = decodeURIComponent(bob.cookies.get("bz_csrf")!);

@@ -3,7 +3,7 @@
  * merchant publishes one, the newest products stand in, so a new shop is
  * never a blank page. Drafts are never shown here.
  */
-import { json, type LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { listCategories, listStorefrontProducts } from "~/catalog/index.server";
 import { getPublishedPage, requireStorefrontShop, toCardView } from "~/shelves/index.server";
@@ -18,9 +18,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const [page, tree] = await Promise.all([getPublishedPage(db, shop.id, { home: true }), listCategories(db, shop.id)]);
   const categories = tree.map((c) => ({ id: c.id, name: c.name }));
-  if (page) return json({ shop, categories, page, newest: null });
+  if (page) return { shop, categories, page, newest: null };
   const newest = await listStorefrontProducts(db, shop.id, { limit: FALLBACK_COUNT });
-  return json({ shop, categories, page: null, newest: newest.items.map(toCardView) });
+  return { shop, categories, page: null, newest: newest.items.map(toCardView) };
 }
 
 export default function StorefrontHome() {

@@ -2,7 +2,7 @@
  * /s/:shopHandle/c/:categoryId — a category's on-sale products (its
  * subcategories' too), newest first, 24 a page (`?after=` cursor).
  */
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listCategories, listStorefrontProducts } from "~/catalog/index.server";
 import { CategoryId, ProductId, type CategoryNode } from "~/catalog/catalog.schema";
@@ -36,7 +36,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = findWithPath(tree, categoryId.data);
   if (!found) throw new AppError("not_found", "Category not found");
   const page = await listStorefrontProducts(db, shop.id, { categoryId: categoryId.data, limit: STOREFRONT_PAGE_SIZE, after: after?.data });
-  return json({
+  return {
     shop,
     categories: tree.map((c) => ({ id: c.id, name: c.name })),
     category: { id: found.node.id, name: found.node.name, children: found.node.children.map((c) => ({ id: c.id, name: c.name })) },
@@ -45,7 +45,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     products: page.items.map(toCardView),
     nextCursor: page.nextCursor,
     isFirstPage: !after,
-  });
+  };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.category.name} · ${data.shop.name}` : "Not found" }];

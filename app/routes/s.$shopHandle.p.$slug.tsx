@@ -2,7 +2,7 @@
  * /s/:shopHandle/p/:slug — one of the shop's other published pages (shelves).
  * A page that was never published is a 404, like one that does not exist.
  */
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { AppError } from "~/lib/errors";
 import { getPublishedPage, requireStorefrontShop } from "~/shelves/index.server";
@@ -16,7 +16,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const slug = ShelfSlug.safeParse(params.slug);
   const page = slug.success ? await getPublishedPage(db, shop.id, { slug: slug.data }) : null;
   if (!page) throw new AppError("not_found", "Page not found");
-  return json({ shop, page });
+  return { shop, page };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.page.title} · ${data.shop.name}` : "Not found" }];

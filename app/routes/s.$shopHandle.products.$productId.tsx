@@ -9,7 +9,7 @@
  * the cart resolves the combination on the server; with it, a fetcher adds
  * to the cart without leaving the page.
  */
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect, useMemo, useState } from "react";
 import { ProductId } from "~/catalog/catalog.schema";
@@ -48,7 +48,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const product = id.success ? await getStorefrontProduct(db, shop.id, id.data) : null;
   if (!product) throw new AppError("not_found", "Product not found");
   const minPrice = product.skus.length ? Math.min(...product.skus.map((s) => s.price)) : 0;
-  return json({
+  // Plain data, no json() Response: nothing to set in headers, and the render cache's fast path reads it as is.
+  return {
     shop,
     product: {
       id: product.id,
@@ -64,7 +65,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       description: summaryOf(product.descriptionHtml) || `${product.title} at ${shop.name}`,
       priceAmount: minorToDecimal(minPrice, shop.currency),
     },
-  });
+  };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {

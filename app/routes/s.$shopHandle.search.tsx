@@ -2,7 +2,7 @@
  * /s/:shopHandle/search?q= — the shop's on-sale products whose title matches,
  * newest first, 24 a page.
  */
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { listStorefrontProducts } from "~/catalog/index.server";
 import { ProductId } from "~/catalog/catalog.schema";
@@ -21,9 +21,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const afterParam = url.searchParams.get("after");
   const after = afterParam ? ProductId.safeParse(afterParam) : null;
   if (after && !after.success) throw new AppError("bad_request", "Invalid page cursor");
-  if (!q) return json({ shop, q, products: [], nextCursor: null, isFirstPage: true });
+  if (!q) return { shop, q, products: [], nextCursor: null, isFirstPage: true };
   const page = await listStorefrontProducts(db, shop.id, { search: q, limit: PAGE_SIZE, after: after?.data });
-  return json({ shop, q, products: page.items.map(toCardView), nextCursor: page.nextCursor, isFirstPage: !after });
+  return { shop, q, products: page.items.map(toCardView), nextCursor: page.nextCursor, isFirstPage: !after };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -3,7 +3,7 @@
  * cart with its count) around every storefront page. A shop that does not
  * exist or is closed is a 404.
  */
-import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, Outlet, isRouteErrorResponse, useLoaderData, useRouteError, useSearchParams } from "@remix-run/react";
 import { cartIdentity, cartItemCount, visibleCartRefs } from "~/cart/index.server";
 import { requireStorefrontShop } from "~/shelves/index.server";

@@ -17,7 +17,8 @@
  * platform, kept on it (no module state).
  */
 import { createHash } from "node:crypto";
-import type { EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, ServerBuild } from "@remix-run/node";
+import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
 
 /** Leaf route ids whose GET documents may be reused. Cart and checkout are per-buyer and never are. */
 export const CACHEABLE_ROUTES: ReadonlySet<string> = new Set([
@@ -39,6 +40,8 @@ export class RenderCache {
   enabled = true;
   hits = 0;
   misses = 0;
+  /** hits served by `cachedStorefrontPages`, before Remix */
+  directHits = 0;
   private entries = new Map<string, string>();
   private bytes = 0;
 
@@ -99,6 +102,23 @@ export function renderCacheOf(platform: object): RenderCache {
 }
 
 /**
+ * The key of a render: the path and query, and each matched route's loader
+ * data in match order, with the visitor's CSRF token (root data) left out.
+ * `data` holds the routes' loader data as JSON-parsed values.
+ */
+function keyOf(pathAndQuery: string, data: [routeId: string, value: unknown][]): RenderKey {
+  const root = data.find(([id]) => id === "root")?.[1] as { csrf?: unknown } | undefined;
+  const token = typeof root?.csrf === "string" && root.csrf.length >= 16 ? root.csrf : null;
+  const hash = createHash("sha256").update(pathAndQuery);
+  for (const [id, value] of data) {
+    if (value === undefined) continue;
+    const json = JSON.stringify(value);
+    hash.update("\u0000").update(id).update("\u0000").update(token ? json.split(token).join(TOKEN_SLOT) : json);
+  }
+  return { key: hash.digest("base64url"), token };
+}
+
+/**
  * The cache key of a document render, or null when this render must not be
  * reused: not a GET, not a 200, an action's result or an error in it, or a
  * page outside `CACHEABLE_ROUTES`.
@@ -107,10 +127,160 @@ export function renderKey(request: Request, statusCode: number, context: EntryCo
   const sh = context.staticHandlerContext;
   if (request.method !== "GET" || statusCode !== 200 || sh.actionData || sh.errors) return null;
   const leaf = sh.matches[sh.matches.length - 1]?.route.id;
-  if (!leaf || !CACHEABLE_ROUTES.has(leaf) || typeof context.serverHandoffString !== "string") return null;
-  const csrf = (sh.loaderData?.root as { csrf?: unknown } | undefined)?.csrf;
-  const token = typeof csrf === "string" && csrf.length >= 16 ? csrf : null;
-  const data = token ? context.serverHandoffString.split(token).join(TOKEN_SLOT) : context.serverHandoffString;
-  const key = createHash("sha256").update(request.url).update("\u0000").update(data).digest("base64url");
-  return { key, token };
+  if (!leaf || !CACHEABLE_ROUTES.has(leaf)) return null;
+  const url = new URL(request.url);
+  return keyOf(url.pathname + url.search, sh.matches.map((m) => [m.route.id, sh.loaderData?.[m.route.id]]));
+}
+
+/** The headers every document carries (entry.server.tsx sets them on rendered pages too). */
+export function setDocumentHeaders(headers: Headers): void {
+  headers.set("Content-Type", "text/html; charset=utf-8");
+  headers.set("X-Content-Type-Options", "nosniff");
+  headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  if (!headers.has("X-Frame-Options")) headers.set("X-Frame-Options", "SAMEORIGIN");
+}
+
+type Chain = { pattern: RegExp; params: string[]; routeIds: string[] };
+
+/** The cacheable pages' URL patterns and route chains (root → layout → page), from the build's route table. */
+function chainsOf(build: ServerBuild): Chain[] {
+  const chains: Chain[] = [];
+  pages: for (const leaf of CACHEABLE_ROUTES) {
+    const routeIds: string[] = [];
+    const segments: string[] = [];
+    for (let id: string | undefined = leaf; id; id = build.routes[id]?.parentId) {
+      const route = build.routes[id];
+      // A route that sets its own headers, or has no loader, is outside what this path reproduces: Remix serves it.
+      if (!route || route.module.headers || !route.module.loader) continue pages;
+      routeIds.unshift(id);
+      if (route.path) segments.unshift(route.path);
+    }
+    const params: string[] = [];
+    const source = segments
+      .join("/")
+      .split("/")
+      .filter(Boolean)
+      .map((seg) => {
+        if (seg.startsWith(":") && /^:[A-Za-z0-9_]+$/.test(seg)) {
+          params.push(seg.slice(1));
+          return "([^/]+)";
+        }
+        if (!/^[A-Za-z0-9_-]+$/.test(seg)) return null;
+        return seg;
+      });
+    if (source.some((seg) => seg === null)) continue;
+    chains.push({ pattern: new RegExp(`^/${source.join("/")}$`), params, routeIds });
+  }
+  return chains;
+}
+
+/**
+ * Serves a cacheable storefront page from the render cache without the rest
+ * of Remix's document pipeline: it matches the URL against the cacheable
+ * pages, runs the same loaders Remix would (the same queries, every request),
+ * and when the render cache holds a page for exactly that data, sends it with
+ * the loaders' cookies. Anything else — another page, a data request, a
+ * loader that throws, redirects or answers other than 200, a render not in
+ * the cache yet — goes on to Remix, which renders (and fills the cache).
+ *
+ * @example
+ * app.get("/s/*", cachedStorefrontPages(platform, build, getLoadContext));
+ */
+export function cachedStorefrontPages(
+  platform: object,
+  build: ServerBuild,
+  getLoadContext: (req: ExpressRequest, res: ExpressResponse) => AppLoadContext,
+): RequestHandler {
+  const chains = chainsOf(build);
+  const cache = renderCacheOf(platform);
+  return (req, res, next) => {
+    if (!cache.enabled || req.method !== "GET" || "_data" in req.query || "index" in req.query) return next();
+    const pathname = req.path;
+    let chain: Chain | undefined;
+    let match: RegExpExecArray | null = null;
+    for (const c of chains) {
+      match = c.pattern.exec(pathname);
+      if (match) {
+        chain = c;
+        break;
+      }
+    }
+    if (!chain || !match) return next();
+    const params: Record<string, string> = {};
+    try {
+      chain.params.forEach((name, i) => (params[name] = decodeURIComponent(match![i + 1])));
+    } catch {
+      return next();
+    }
+    const controller = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const request = new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
+      headers: requestHeaders(req),
+      signal: controller.signal,
+    });
+    const context = getLoadContext(req, res);
+    const routeIds = chain.routeIds;
+    (async () => {
+      const results = await Promise.all(
+        routeIds.map(async (id) => {
+          try {
+            return await (build.routes[id].module.loader as (args: unknown) => Promise<unknown>)({ request, params, context });
+          } catch {
+            return undefined;
+          }
+        }),
+      );
+      // What Remix would make of each result: a 200 JSON Response's body, or plain data as is (Remix
+      // sends it through json(), which JSON.stringify-ing for the key does alike). Anything else is Remix's.
+      const cookies: string[] = [];
+      const data: unknown[] = [];
+      for (const r of results) {
+        if (r === undefined || r === null || typeof r !== "object") return null;
+        if (r instanceof Response) {
+          if (r.status !== 200 || !r.headers.get("content-type")?.startsWith("application/json")) return null;
+          cookies.push(...r.headers.getSetCookie());
+          data.push(await r.json());
+        } else {
+          if (isDeferred(r)) return null;
+          data.push(r);
+        }
+      }
+      const k = keyOf(pathname + (req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : ""), routeIds.map((id, i) => [id, data[i]]));
+      const html = cache.get(k);
+      if (html === null) return null;
+      const headers = new Headers();
+      for (const cookie of cookies) headers.append("Set-Cookie", cookie);
+      setDocumentHeaders(headers);
+      headers.set("Content-Length", String(Buffer.byteLength(html)));
+      return { headers, html };
+    })().then(
+      (hit) => {
+        if (!hit) return next();
+        cache.directHits++;
+        res.status(200);
+        for (const [name, value] of hit.headers) if (name !== "set-cookie") res.setHeader(name, value);
+        const cookies = hit.headers.getSetCookie();
+        if (cookies.length) res.setHeader("Set-Cookie", cookies);
+        res.end(hit.html);
+      },
+      () => next(),
+    );
+  };
+}
+
+/** Remix's `defer()` result (its class is not exported); these pages never defer, but if one did, Remix serves it. */
+function isDeferred(value: object): boolean {
+  return "deferredKeys" in value && "subscribe" in value;
+}
+
+function requestHeaders(req: ExpressRequest): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  return headers;
 }
