@@ -18,6 +18,7 @@ import {
   listEndpoints,
   redeliver,
   rotateEndpointSecret,
+  pruneDeliveryLog,
   sweepOverdueDeliveries,
   webhookDeliveriesConsumer,
   type Resolver,
@@ -274,6 +275,42 @@ describe("exactly one sender per attempt, and nothing lost", () => {
     expect(await sweepOverdueDeliveries(platform)).toBeGreaterThanOrEqual(1);
     await waitFor("the swept delivery", async () => (await platform.db.selectFrom("webhook_deliveries").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status === "succeeded");
     expect(receiver.received("/lost").map((r) => r.headers["webhook-id"])).toEqual([id]);
+  });
+});
+
+describe("the log's retention", () => {
+  it("drops finished deliveries (with their attempts) after 30 days, keeps newer and pending ones", async () => {
+    const { endpoint } = await createEndpoint(platform, dev(), extensionId, { url: receiver.url("/old"), topics: ["order.paid"] });
+    const mk = async (eventId: string, status: "succeeded" | "pending", completedDaysAgo: number | null) => {
+      const id = newId("msg");
+      await platform.db
+        .insertInto("webhook_deliveries")
+        .values({
+          id,
+          endpoint_id: endpoint.id,
+          extension_id: extensionId,
+          install_id: installs[0].installId,
+          shop_id: shops[0].id,
+          event_id: eventId,
+          topic: "order.paid",
+          body: "{}",
+          status,
+          max_attempts: 1,
+          next_attempt_at: status === "pending" ? new Date(Date.now() + 3600_000) : null,
+          completed_at: completedDaysAgo === null ? null : new Date(Date.now() - completedDaysAgo * 86_400_000),
+          updated_at: new Date(),
+        })
+        .execute();
+      await platform.db.insertInto("webhook_attempts").values({ id: newId("wha"), delivery_id: id, attempt: 1, started_at: new Date(), duration_ms: 5, status_code: 200, outcome: "succeeded", response_excerpt: null, error: null }).execute();
+      return id;
+    };
+    const old = await mk("999101", "succeeded", 31);
+    const recent = await mk("999102", "succeeded", 29);
+    const pending = await mk("999103", "pending", null);
+    expect(await pruneDeliveryLog(platform)).toBeGreaterThanOrEqual(1);
+    const left = (await platform.db.selectFrom("webhook_deliveries").select("id").where("id", "in", [old, recent, pending]).execute()).map((r) => r.id).sort();
+    expect(left).toEqual([recent, pending].sort());
+    expect(await attemptsOf(platform, old)).toHaveLength(0);
   });
 });
 

@@ -24,6 +24,7 @@ export {
   fanOutEvents,
   attemptDelivery,
   sweepOverdueDeliveries,
+  pruneDeliveryLog,
   webhookSettings,
   attemptJobId,
   DELIVER_JOB,

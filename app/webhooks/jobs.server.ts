@@ -6,14 +6,15 @@
  * - `webhooks.deliver` makes one attempt and, on failure, enqueues the next
  *   on the Standard Webhooks schedule; the queue's own retries are not used
  *   (attempts: 1), so the schedule and Retry-After are ours to follow.
- * - `webhooks.sweep` (every minute) re-enqueues deliveries whose next job was lost.
+ * - `webhooks.sweep` (every minute) re-enqueues deliveries whose next job was
+ *   lost, and drops finished deliveries past their retention from the log.
  */
 import { z } from "zod";
 import type { EventConsumer } from "../events/index.server";
 import type { JobDefinition } from "../jobs/index.server";
 import type { Resolver } from "./ssrf.server";
 import { TOPIC_NAMES } from "./webhooks.schema";
-import { attemptDelivery, DELIVER_JOB, fanOutEvents, sweepOverdueDeliveries, SWEEP_JOB, type DeliverJobData } from "./webhooks.service.server";
+import { attemptDelivery, DELIVER_JOB, fanOutEvents, pruneDeliveryLog, sweepOverdueDeliveries, SWEEP_JOB, type DeliverJobData } from "./webhooks.service.server";
 
 const DeliverData = z.object({ deliveryId: z.string().regex(/^msg_[0-9a-z]{26}$/), attempt: z.number().int().min(1).max(1000) });
 
@@ -47,6 +48,7 @@ export function createWebhookJobs(opts: { resolve?: Resolver; concurrency?: numb
     schedule: { everyMs: 60_000 },
     handler: (platform) => async () => {
       await sweepOverdueDeliveries(platform);
+      await pruneDeliveryLog(platform);
     },
   };
   return [deliver, sweep];

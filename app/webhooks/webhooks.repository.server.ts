@@ -226,3 +226,23 @@ export async function insertAttempt(db: Kysely<Database>, row: Insertable<Webhoo
 export async function selectAttempts(db: Kysely<Database>, deliveryId: string): Promise<WebhookAttemptRow[]> {
   return db.selectFrom("webhook_attempts").selectAll().where("delivery_id", "=", deliveryId).orderBy("attempt", "asc").execute();
 }
+
+/** Deletes finished deliveries (and their attempts) completed before `before`, at most `limit`; resolves to how many. */
+export async function deleteFinishedDeliveries(db: Kysely<Database>, before: Date, limit: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const ids = (
+      await trx
+        .selectFrom("webhook_deliveries")
+        .select("id")
+        .where("status", "<>", "pending")
+        .where("completed_at", "<", before)
+        .orderBy("completed_at")
+        .limit(limit)
+        .execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    await trx.deleteFrom("webhook_attempts").where("delivery_id", "in", ids).execute();
+    await trx.deleteFrom("webhook_deliveries").where("id", "in", ids).execute();
+    return ids.length;
+  });
+}

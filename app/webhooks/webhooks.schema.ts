@@ -63,6 +63,8 @@ export const RESPONSE_EXCERPT_BYTES = 1024;
 /** After a rotation the old secret keeps signing (a second signature) this long, so receivers can switch over. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 3600_000;
 export const DELIVERY_PAGE_SIZE = 25;
+/** Finished deliveries and their attempts are kept this long in the log. */
+export const DELIVERY_RETENTION_DAYS = 30;
 export const MAX_ENDPOINTS_PER_EXTENSION = 10;
 
 export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;

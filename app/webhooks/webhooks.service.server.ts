@@ -26,6 +26,7 @@ import { checkTargetUrl, systemResolver, TargetRefused, type Resolver } from "./
 import {
   DEFAULT_RETRY_SCHEDULE_MS,
   DELIVERY_PAGE_SIZE,
+  DELIVERY_RETENTION_DAYS,
   DeliveryId,
   DeliveryStatusFilter,
   EndpointForm,
@@ -40,6 +41,7 @@ import {
 } from "./webhooks.schema";
 import {
   claimAttempt,
+  deleteFinishedDeliveries,
   insertAttempt,
   insertDeliveries,
   insertEndpoint,
@@ -622,4 +624,10 @@ export async function sweepOverdueDeliveries(platform: WebhookPlatform, opts: { 
     n++;
   }
   return n;
+}
+
+/** Drops finished deliveries older than {@link DELIVERY_RETENTION_DAYS} from the log (the sweep job, in bounded batches). */
+export async function pruneDeliveryLog(platform: Pick<WebhookPlatform, "db">, opts: { now?: Date; batch?: number } = {}): Promise<number> {
+  const before = new Date((opts.now ?? new Date()).getTime() - DELIVERY_RETENTION_DAYS * 86_400_000);
+  return deleteFinishedDeliveries(platform.db, before, opts.batch ?? 500);
 }
