@@ -217,6 +217,17 @@ describe("signing and retries", () => {
     expect(receiver.received("/internal")).toHaveLength(0);
   });
 
+  it("logs at most 1 KB of the response, cut on a character boundary", async () => {
+    settings({ retryScheduleMs: [0] });
+    await createEndpoint(platform, dev(), extensionId, { url: receiver.url("/chatty"), topics: ["order.paid"] });
+    receiver.script("/chatty", [{ status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: "é".repeat(5_000) }]);
+    const eventId = await publishEvent(platform, shops[0].id, "order.paid", { orderId: "ord_chatty" });
+    await waitFor("the delivery", async () => (await deliveriesOf(platform, eventId))[0]?.status === "succeeded");
+    const [a] = await attemptsOf(platform, (await deliveriesOf(platform, eventId))[0].id);
+    expect(Buffer.byteLength(a.response_excerpt!)).toBe(1024);
+    expect(a.response_excerpt).toBe("é".repeat(512));
+  });
+
   it("redelivers a finished delivery with the same webhook-id", async () => {
     settings({ retryScheduleMs: [0] });
     const { secret } = await createEndpoint(platform, dev(), extensionId, { url: receiver.url("/flaky"), topics: ["order.created"] });
