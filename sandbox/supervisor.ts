@@ -127,6 +127,12 @@ export interface Sandbox<Meta = unknown> {
   stop(options?: { graceMs?: number }): Promise<void>;
   /** The runner a version is routed to while that runner is up and not overloaded. */
   preferredRunner(versionKey: string): number;
+  /**
+   * Loads a version into its preferred runner ahead of its calls (compile,
+   * isolate, spare context), e.g. the versions a host expects to call soon.
+   * Nothing is reported; a bundle that fails to load fails its first call as usual.
+   */
+  load(version: { versionKey: string; bundle: string; memoryMb?: number }): void;
   stats(): { runners: RunnerStats[]; waiting: number };
 }
 
@@ -203,6 +209,7 @@ export function createSandbox<Meta = unknown>(options: SandboxOptions<Meta>): Sa
     runBatch: (calls) => Promise.all(calls.map((call) => supervisor.run(call))),
     stop: (stopOptions) => supervisor.stop(stopOptions?.graceMs ?? 2_000),
     preferredRunner: (versionKey) => supervisor.preferredRunner(versionKey),
+    load: (version) => supervisor.load(version),
     stats: () => supervisor.stats(),
   };
 }
@@ -413,6 +420,20 @@ class Supervisor<Meta> {
 
   preferredRunner(versionKey: string): number {
     return this.rank(versionKey)[0].index;
+  }
+
+  load(version: { versionKey: string; bundle: string; memoryMb?: number }): void {
+    if (this.stopped || typeof version?.versionKey !== "string" || typeof version.bundle !== "string") return;
+    const memoryMb = resolveLimits(this.defaults, { memoryMb: version.memoryMb }).memoryMb;
+    const runner = this.rank(version.versionKey)[0];
+    if (runner.versions.has(version.versionKey)) return;
+    if (!runner.ready) {
+      // sent with the reloads once the process is ready
+      if (!runner.reload.some((v) => v.versionKey === version.versionKey)) runner.reload.push({ versionKey: version.versionKey, bundle: version.bundle, memoryMb });
+      return;
+    }
+    this.remember(runner, version.versionKey, version.bundle, memoryMb);
+    this.send(runner, { type: "load", versionKey: version.versionKey, bundle: version.bundle, memoryMb });
   }
 
   private finish(p: Pending<Meta>, result: CallResult): void {

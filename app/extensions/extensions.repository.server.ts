@@ -181,6 +181,26 @@ export async function insertInvocations(db: Kysely<Database>, rows: Insertable<E
   await db.insertInto("extension_invocations").values(rows).execute();
 }
 
+/**
+ * The bundle hashes of active installs' versions invoked since `since`, the
+ * most called first (what a freshly started sandbox should load first).
+ */
+export async function selectRecentlyInvokedBundles(db: Kysely<Database>, since: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("extension_invocations as i")
+    .innerJoin("installs as ins", "ins.id", "i.install_id")
+    .innerJoin("extension_versions as v", "v.id", "i.version_id")
+    .select(["v.bundle_hash", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("i.created_at", ">=", since)
+    .where("ins.status", "=", "active")
+    .whereRef("ins.version_id", "=", "i.version_id")
+    .groupBy("v.bundle_hash")
+    .orderBy("n", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.bundle_hash);
+}
+
 /** Deletes at most `limit` invocation rows created before `before`; resolves to how many. */
 export async function deleteInvocationsBefore(db: Kysely<Database>, before: Date, limit: number): Promise<number> {
   const result = await db

@@ -61,5 +61,8 @@ export const ASYNC_HOOK_JOB = Object.freeze({ name: "extensions.run_hook", attem
  */
 export const INVOCATION_RETENTION = Object.freeze({ days: 30, everyMs: 60 * 60_000, batchSize: 1_000, maxBatches: 50, job: "extensions.prune_invocations" });
 
+/** What a freshly started sandbox loads ahead of calls: versions called in the last `windowMs`, at most `versions`. */
+export const WARM_ON_START = Object.freeze({ windowMs: 60 * 60_000, versions: 16 });
+
 /** Runner processes: at most two (one per core on the reference machine). */
 export const DEFAULT_RUNNERS = 2;

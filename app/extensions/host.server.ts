@@ -32,8 +32,8 @@ import type { Platform } from "../platform.server";
 import { getShop, getShopCustomerId } from "../shops/index.server";
 import { getOrder } from "../orders/index.server";
 import { addCounterOnce, serveBridge, type InvocationMeta } from "./bridge.server";
-import { countChargedFaults, finishDelivery, insertInvocations, recordDeliveryAttempt } from "./extensions.repository.server";
-import { ASYNC_HOOK_JOB, DEFAULT_RUNNERS, FAULT_POLICY, HOOK_CONFIG } from "./hooks.config";
+import { countChargedFaults, finishDelivery, insertInvocations, recordDeliveryAttempt, selectRecentlyInvokedBundles } from "./extensions.repository.server";
+import { ASYNC_HOOK_JOB, DEFAULT_RUNNERS, FAULT_POLICY, HOOK_CONFIG, WARM_ON_START } from "./hooks.config";
 import { AsyncHookOutput, BlocksOutput, DiscountsOutput, type ExtensionBlocks } from "./hooks.schema";
 
 export type HostPlatform = Pick<Platform, "db" | "config" | "jobs">;
@@ -43,6 +43,8 @@ export type ExtensionHostOptions = {
   runners?: number;
   /** per-hook overrides of HOOK_CONFIG's limits (tests) */
   limits?: Partial<Record<HookName, Partial<CallLimits>>>;
+  /** load recently called versions when the sandbox starts (default true) */
+  warmOnStart?: boolean;
   /** passed through to `createSandbox` (tests: quiet stderr, start timeouts) */
   sandbox?: Partial<Omit<SandboxOptions<InvocationMeta>, "onBridge" | "runners">>;
 };
@@ -186,8 +188,28 @@ export function createExtensionHost(platform: HostPlatform, options: ExtensionHo
             console.warn(`[extensions] runner-level ${outcome} (${versionKey.slice(0, 19)}…${call?.meta ? `, install ${call.meta.install.installId}` : ""}): ${detail}`);
           }),
       });
+      if (options.warmOnStart !== false) void warmRecent(sandbox);
     }
     return sandbox;
+  }
+
+  /**
+   * A sandbox that just started (a deploy, a restart) loads the versions
+   * active installs called in the last hour, the busiest first, so their
+   * next calls find a warm isolate (decision 0017). Best effort: a failure
+   * only means those first calls are cold.
+   */
+  async function warmRecent(box: Sandbox<InvocationMeta>): Promise<void> {
+    try {
+      const hashes = await selectRecentlyInvokedBundles(db, new Date(Date.now() - WARM_ON_START.windowMs), WARM_ON_START.versions);
+      for (const hash of hashes) {
+        if (stopped || sandbox !== box) return;
+        const bundle = await loadBundle(db, hash);
+        if (bundle) box.load({ versionKey: hash, bundle, memoryMb: HOOK_CONFIG["checkout.discounts"].limits.memoryMb });
+      }
+    } catch (e) {
+      if (!stopped) console.warn(`[extensions] warming the sandbox failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   function limitsFor(hook: HookName): CallLimits {
