@@ -7,7 +7,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireReviewer } from "~/accounts/index.server";
 import { RouteErrorCard } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
-import { VENDOR_STATUS_LABELS, vendorQueue } from "~/marketplace/index.server";
+import { vendorQueue } from "~/marketplace/index.server";
+import { VENDOR_STATUS_LABELS } from "~/marketplace/workflows.schema";
 import marketplaceStyles from "~/marketplace/marketplace.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];

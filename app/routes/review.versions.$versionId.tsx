@@ -14,7 +14,8 @@ import { RouteErrorCard } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
-import { applyAutomaticUpdates, decideVersionReview, getVersionReview, VERSION_STATUS_LABELS } from "~/marketplace/index.server";
+import { applyAutomaticUpdates, decideVersionReview, getVersionReview } from "~/marketplace/index.server";
+import { VERSION_STATUS_LABELS } from "~/marketplace/workflows.schema";
 import marketplaceStyles from "~/marketplace/marketplace.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];

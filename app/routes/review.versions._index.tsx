@@ -8,7 +8,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireReviewer } from "~/accounts/index.server";
 import { RouteErrorCard } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
-import { VERSION_STATUS_LABELS, versionQueue } from "~/marketplace/index.server";
+import { versionQueue } from "~/marketplace/index.server";
+import { VERSION_STATUS_LABELS } from "~/marketplace/workflows.schema";
 import marketplaceStyles from "~/marketplace/marketplace.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: marketplaceStyles }];
