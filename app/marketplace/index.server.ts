@@ -79,6 +79,7 @@ export {
 export { developerApi, readJsonBody, MAX_PUBLISH_BODY } from "./developer-api.server";
 export { getListingView, saveListing, uploadListingIcon, getIconForServing, iconUrlOf, MAX_ICON_BYTES, type ListingView } from "./listings.server";
 export { listDevelopmentShops, createDevelopmentShop, installIntoDevelopmentShop, MAX_DEVELOPMENT_SHOPS, type DevelopmentShop } from "./dev-shops.server";
+export { HOOK_CONFIG_LIMITS } from "./rules.server";
 export { runChecks, runVersionChecks, versionChecksConsumer, versionCheckJobs, HOOK_FIXTURES, VERSION_CHECKS_JOB, type CheckLine as VersionCheckLine } from "./checks.server";
 
 // ---- the reviewer console, the store, ratings and data retention ----------------------------

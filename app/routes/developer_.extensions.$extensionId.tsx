@@ -39,7 +39,8 @@ export default function ExtensionMetricsPage() {
         </p>
         <h1>{extension.name}</h1>
         <p className="muted">
-          <code>{extension.handle}</code> by {extension.vendorName}. Every call in every shop, measured by the platform.
+          <code>{extension.handle}</code> by {extension.vendorName}. Every call in every shop, measured by the platform.{" "}
+          <Link to={`/developer/extensions/${extension.id}/listing`}>Listing and versions</Link>
         </p>
         <p className="small">
           <Link to={`/developer/extensions/${extension.id}/webhooks`}>Webhooks: endpoints and deliveries →</Link>

@@ -47,7 +47,7 @@ export default function DeveloperExtensions() {
                     </td>
                     <td>{e.vendorName}</td>
                     <td className="num">
-                      <Link to={`/developer/extensions/${e.id}`}>Metrics</Link>
+                      <Link to={`/developer/extensions/${e.id}/listing`}>Listing and versions</Link> · <Link to={`/developer/extensions/${e.id}`}>Metrics</Link>
                     </td>
                   </tr>
                 ))}
