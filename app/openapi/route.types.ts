@@ -58,7 +58,7 @@ export type ApiRoute<
   /** the success status (200 unless said) and its body */
   status?: number;
   response: RS;
-  /** path parameters that name a record of the shop: the tenant test sends another shop's ids there */
+  /** runs after the router's checks, with the token's shop as the tenant; throws AppError for 4xx answers */
   handler: (ctx: ApiContext<z.output<PS>, z.output<QS>, z.output<BS>>) => Promise<ApiResult<z.output<RS>>>;
 };
 
