@@ -62,6 +62,11 @@ describe("the storefront render cache", () => {
     // Apart from the token, the very same page.
     expect(second.body.split(bobToken).join("T")).toBe(first.body.split(aliceToken).join("T"));
 
+    // A data request for the same URL is Remix's, and JSON, whatever the cache holds.
+    const data = await bob.get(`${path}?_data=${encodeURIComponent("routes/s.$shopHandle.products.$productId")}`);
+    expect(data.headers.get("content-type")).toMatch(/application\/json/);
+    expect(data.json<{ product: { title: string } }>().product.title).toBe("Jasmine Pearls");
+
     // The reused page's token works: Bob can add to his cart with it.
     const added = await bob.post(`/s/${shop.handle}/cart`, { intent: "add", productId: p.id, skuId: p.skus[0].id, quantity: "1" });
     expect(added.status).toBeLessThan(400);

@@ -8,6 +8,11 @@
  * Without JavaScript the spec values are plain radio buttons in the form, and
  * the cart resolves the combination on the server; with it, a fetcher adds
  * to the cart without leaving the page.
+ *
+ * The server render must depend on the loaders' data (and the URL) alone:
+ * the storefront's render cache reuses the HTML for identical data
+ * (app/shelves/render-cache.server.ts). Anything a block shows comes through
+ * a loader.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";

@@ -15,6 +15,13 @@
  * render from their loader data alone (no clock, no randomness, no request
  * headers). Bounded: least recently used entries go first. One cache per
  * platform, kept on it (no module state).
+ *
+ * Two ways in: entry.server.tsx looks up (and fills) the cache for a render
+ * Remix is about to do; `cachedStorefrontPages` (server.ts) runs the same
+ * loaders ahead of Remix and answers a hit without Remix's document pipeline
+ * at all, which costs about as much as the loaders again. A key always holds
+ * the route ids and data of what Remix itself matched and loaded, so a hit
+ * is exactly the page Remix would render.
  */
 import { createHash } from "node:crypto";
 import type { AppLoadContext, EntryContext, ServerBuild } from "@remix-run/node";
@@ -255,8 +262,9 @@ export function cachedStorefrontPages(
       setDocumentHeaders(headers);
       headers.set("Content-Length", String(Buffer.byteLength(html)));
       return { headers, html };
-    })().then(
-      (hit) => {
+    })()
+      .catch(() => null)
+      .then((hit) => {
         if (!hit) return next();
         cache.directHits++;
         res.status(200);
@@ -264,9 +272,12 @@ export function cachedStorefrontPages(
         const cookies = hit.headers.getSetCookie();
         if (cookies.length) res.setHeader("Set-Cookie", cookies);
         res.end(hit.html);
-      },
-      () => next(),
-    );
+      })
+      .catch((e: unknown) => {
+        // Only sending can fail here (the socket went away); Remix was not called.
+        if (!res.headersSent) next(e);
+        else res.destroy();
+      });
   };
 }
 
