@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addToCart } from "../app/cart/index.server";
 import { createQuote } from "../app/checkout/index.server";
 import { isAppError } from "../app/lib/errors";
-import { decideExtensionReview, decideVersionReview, getInstall, installExtension, resumeInstall, searchListings } from "../app/marketplace/index.server";
+import { createVendor, decideExtensionReview, decideVendorReview, decideVersionReview, getInstall, installExtension, resumeInstall, searchListings } from "../app/marketplace/index.server";
+import { createUserAccount } from "../app/accounts/index.server";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { ROOT } from "./support/paths";
 import { createBuyer, shopWithProducts, type TestBuyer } from "./orders-fixtures";
@@ -116,6 +117,30 @@ describe("suspending a whole extension", () => {
     expect(await listed()).toBe(1);
     expect((await auditRows(platform, "extension_listing.suspended")).filter((a) => a.target_id === f.extensionId)).toHaveLength(1);
     expect((await auditRows(platform, "extension_listing.reinstated")).filter((a) => a.target_id === f.extensionId)).toHaveLength(1);
+  });
+});
+
+describe("suspending a vendor", () => {
+  it("suspends every extension of the vendor in every shop", async () => {
+    const dev = await createUserAccount(platform.db, { email: "susp-vendor@example.test", name: "SV", password: "correct horse battery", intent: "developer" });
+    const vendor = await createVendor(platform.db, dev, { name: "Shady Labs", slug: "shady-labs", contactEmail: "sv@example.test" });
+    await decideVendorReview(platform, { id: m.reviewerId }, { vendorId: vendor.id, decision: "verify", reason: "Looked fine at first." });
+    const own: Marketplace = { ...m, developerId: dev.id, vendorId: vendor.id };
+    const saved = m;
+    m = own;
+    let f: Fixture;
+    try {
+      f = await installedInTwoShops("Shady promo");
+    } finally {
+      m = saved;
+    }
+    for (const s of f.shops) expect(await discountSources(s.shop.id, s.buyer)).toEqual([s.installId]);
+    expect(await decideVendorReview(platform, { id: m.reviewerId }, { vendorId: vendor.id, decision: "suspend", reason: "Fraud reports confirmed." })).toBe("suspended");
+    for (const s of f.shops) {
+      expect(await discountSources(s.shop.id, s.buyer)).toEqual([]);
+      expect((await getInstall(platform.db, s.shop.id, s.installId))!.statusReason).toBe("reviewer");
+    }
+    expect((await auditRows(platform, "extension_listing.suspended")).filter((a) => a.target_id === f.extensionId)).toHaveLength(1);
   });
 });
 

@@ -20,6 +20,7 @@ import {
   uninstall,
   updateInstallToLatest,
   compareVersions,
+  notifyUpdatesNeedingConsent,
 } from "../app/marketplace/index.server";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { createMerchantShop, type TestShop } from "./support/storefront-fixtures";
@@ -127,6 +128,13 @@ describe("updates", () => {
     expect(listed.update).toMatchObject({ versionId: v2.versionId, version: "2.0.0", needsConsent: true });
     expect(listed.update!.newScopes.map((s) => s.scope)).toEqual(["read_customers"]);
     expect((await errorOf(updateInstallToLatest(platform.db, owner(shop), { shopId: shop.id, installId: install.installId }))).code).toBe("consent_required");
+    // the owner is told once, with a link to the consent page
+    expect(await notifyUpdatesNeedingConsent(platform.db, v2.versionId)).toBe(1);
+    const told = await platform.db.selectFrom("notifications").selectAll().where("user_id", "=", shop.ownerId).where("kind", "=", "extension.update_needs_consent").execute();
+    expect(told).toHaveLength(1);
+    expect(told[0].link).toBe(`/marketplace/${encodeURIComponent(handle)}/install`);
+    // an older version is no longer on offer: nobody is told about it
+    expect(await notifyUpdatesNeedingConsent(platform.db, v11.versionId)).toBe(0);
 
     // consent (what the install page does): granted scopes given explicitly
     await installExtension(platform.db, owner(shop), { shopId: shop.id, versionId: v2.versionId, grantedScopes: ["read_orders", "read_customers"] });

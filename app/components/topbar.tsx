@@ -18,6 +18,7 @@ export function TopBar() {
         Baz<span>aar</span>
       </Link>
       <nav aria-label="Main">
+        <NavLink to="/marketplace">Marketplace</NavLink>
         {user ? (
           <>
             {hasShops ? <NavLink to="/admin">Admin</NavLink> : null}

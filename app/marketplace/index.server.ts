@@ -108,6 +108,7 @@ export {
   shopRetainedInstalls,
   updateInstallToLatest,
   applyAutomaticUpdates,
+  notifyUpdatesNeedingConsent,
   viewerShopsFor,
   installSettingsForm,
   saveInstallSettingsForm,

@@ -15,6 +15,7 @@ import type { Database } from "../../db/database";
 import type { AuditActor } from "../audit/index.server";
 import { renderDescription } from "../catalog/index.server";
 import { defineJob } from "../jobs/index.server";
+import { notify } from "../notifications/index.server";
 import { listShopsForUser } from "../shops/index.server";
 import { AppError, isAppError, notFound } from "../lib/errors";
 import { HostManifest, InstallId, SCOPE_LABELS, type HookName, type Scope } from "./marketplace.schema";
@@ -22,6 +23,7 @@ import { installExtension, listShopInstalls, getInstall, updateSettings, type In
 import { settingsFormFields, settingsFromForm, type SettingsFormField } from "./settings-form";
 import { selectApprovedVersions, selectListingByHandle, selectListings, selectLiveInstallsWithVersion, type ListingRow } from "./store.repository.server";
 import { CATEGORY_LABELS, EXTENSION_CATEGORIES } from "./workflows.schema";
+import { iconUrlOf } from "./listings.server";
 
 export const STORE_PAGE_SIZE = 12;
 
@@ -66,7 +68,8 @@ export type ListingCard = {
   categoryLabel: string;
   vendorName: string;
   pricingLabel: string;
-  iconKey: string | null;
+  /** the listing's icon (served at /developers/icons/…), or null for a letter icon */
+  iconUrl: string | null;
   version: string;
   installCount: number;
   rating: { average: number | null; count: number };
@@ -81,7 +84,7 @@ function cardOf(row: ListingRow): ListingCard {
     categoryLabel: CATEGORY_LABELS[row.category] ?? "Other",
     vendorName: row.vendor_name,
     pricingLabel: row.pricing_label || "Free",
-    iconKey: row.icon_key,
+    iconUrl: iconUrlOf(row.icon_key),
     version: row.version,
     installCount: Number(row.install_count),
     rating: { average: row.rating_avg === null ? null : Number(row.rating_avg), count: Number(row.rating_count) },
@@ -260,6 +263,41 @@ export async function saveInstallSettingsForm(db: Kysely<Database>, actor: Audit
   const parsed = settingsFromForm(install.manifest.settings ?? [], values);
   if (!parsed.success) throw new AppError("bad_request", "Please correct the highlighted settings.", { fieldErrors: parsed.fieldErrors });
   return updateSettings(db, actor, { shopId: input.shopId, installId: install.installId, settings: parsed.settings });
+}
+
+/**
+ * Tells the owners of every shop whose install of the extension waits for
+ * consent to `versionId` (it asks for scopes not granted) that the update is
+ * there, with a link to the consent page. Called once, after the approval.
+ *
+ * @example await notifyUpdatesNeedingConsent(db, versionId); // 2 (shops told)
+ */
+export async function notifyUpdatesNeedingConsent(db: Kysely<Database>, versionId: string): Promise<number> {
+  const version = await db.selectFrom("extension_versions as v").innerJoin("extensions as e", "e.id", "v.extension_id").select(["v.extension_id", "v.version", "e.name", "e.handle"]).where("v.id", "=", versionId).executeTakeFirst();
+  if (!version) return 0;
+  const latest = await latestApproved(db, version.extension_id);
+  if (!latest || latest.id !== versionId) return 0;
+  const waiting = (await selectLiveInstallsWithVersion(db, [version.extension_id])).filter((i) => {
+    const granted = Array.isArray(i.granted_scopes) ? (i.granted_scopes as string[]) : [];
+    return offerFor({ version: i.version, grantedScopes: granted }, latest)?.needsConsent;
+  });
+  if (waiting.length === 0) return 0;
+  await db.transaction().execute(async (trx) => {
+    for (const i of waiting) {
+      const owners = await trx.selectFrom("shop_members").select("user_id").where("shop_id", "=", i.shop_id).where("role", "=", "owner").execute();
+      for (const o of owners) {
+        await notify(trx, {
+          userId: o.user_id,
+          kind: "extension.update_needs_consent",
+          title: `${version.name} ${version.version} asks for more access`,
+          body: `A new version of ${version.name} is available. It asks for access your shop has not granted, so it waits for you: review it and update, or keep the version you have.`,
+          link: `/marketplace/${encodeURIComponent(version.handle)}/install`,
+          data: { installId: i.id, versionId },
+        });
+      }
+    }
+  });
+  return waiting.length;
 }
 
 export const AUTO_UPDATE_EVERY_MS = 5 * 60_000;

@@ -57,7 +57,7 @@ export default function ListingPage() {
           <Link to="/marketplace">← Marketplace</Link>
         </p>
         <header className="mk-head">
-          <ListingIcon handle={listing.handle} name={listing.name} large />
+          <ListingIcon handle={listing.handle} name={listing.name} iconUrl={listing.iconUrl} large />
           <div style={{ minWidth: 0 }}>
             <h1>{listing.name}</h1>
             <div className="muted">{listing.tagline}</div>

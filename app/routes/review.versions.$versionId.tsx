@@ -14,7 +14,7 @@ import { RouteErrorCard } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
-import { applyAutomaticUpdates, decideVersionReview, getVersionReview } from "~/marketplace/index.server";
+import { applyAutomaticUpdates, decideVersionReview, getVersionReview, notifyUpdatesNeedingConsent } from "~/marketplace/index.server";
 import { VERSION_STATUS_LABELS } from "~/marketplace/workflows.schema";
 import marketplaceStyles from "~/marketplace/marketplace.css";
 
@@ -38,6 +38,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // after commit: shops whose grant already covers the new version move to it now (the sweep would, later)
   if (r.status === "approved") {
     const u = await applyAutomaticUpdates(context.platform.db, { extensionId: r.extensionId });
+    await notifyUpdatesNeedingConsent(context.platform.db, versionId);
     note = `approved-${u.updated}-${u.needsConsent}`;
   } else if (r.status === "suspended") note = `suspended-${r.shopsAffected}`;
   return redirect(`/review/versions/${versionId}?decided=${note}`, 303);

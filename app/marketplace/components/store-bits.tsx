@@ -6,7 +6,8 @@ import { Link } from "@remix-run/react";
 
 const COLOURS = ["#e8431f", "#137a3d", "#2f5fd0", "#8b3fd1", "#c2410c", "#0f766e", "#be185d", "#4d7c0f"];
 
-export function ListingIcon({ handle, name, large }: { handle: string; name: string; large?: boolean }) {
+export function ListingIcon({ handle, name, large, iconUrl }: { handle: string; name: string; large?: boolean; iconUrl?: string | null }) {
+  if (iconUrl) return <img className={large ? "mk-icon lg" : "mk-icon"} src={iconUrl} alt="" width={large ? 88 : 56} height={large ? 88 : 56} loading="lazy" />;
   let h = 0;
   for (const c of handle) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return (
@@ -33,6 +34,7 @@ export type CardData = {
   categoryLabel: string;
   vendorName: string;
   pricingLabel: string;
+  iconUrl: string | null;
   installCount: number;
   rating: { average: number | null; count: number };
 };
@@ -40,7 +42,7 @@ export type CardData = {
 export function ListingCardLink({ item }: { item: CardData }) {
   return (
     <Link className="mk-card" to={`/marketplace/${encodeURIComponent(item.handle)}`}>
-      <ListingIcon handle={item.handle} name={item.name} />
+      <ListingIcon handle={item.handle} name={item.name} iconUrl={item.iconUrl} />
       <div style={{ minWidth: 0 }}>
         <h3>{item.name}</h3>
         <p>{item.tagline || "\u00a0"}</p>
