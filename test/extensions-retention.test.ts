@@ -30,6 +30,17 @@ afterAll(async () => {
 });
 
 const DAY = 86_400_000;
+
+/** Ticks the relay until `done` holds (generous: other sessions' transactions can delay what it may read). */
+async function relayUntil(consumers: EventConsumer[], done: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    await relayOnce(platform, consumers, { batchSize: 100 });
+    if (done()) return;
+    if (Date.now() - start > timeoutMs) throw new Error("the relay did not deliver in time");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 /** Backdates invocation rows (created_at is not updatable through the typed builder). */
 const backdateInvocations = (ids: string[], daysAgo: number) =>
   sql`UPDATE extension_invocations SET created_at = ${new Date(Date.now() - daysAgo * DAY)} WHERE id IN (${sql.join(ids)})`.execute(platform.db);
@@ -92,7 +103,8 @@ describe("outbox pruning", () => {
     const seenBySlow: string[] = [];
     const fast: EventConsumer = { name: `fast-${tag}`, topics: "*", handle: async (_p, events) => void seenByFast.push(...events.filter(mine).map((e) => e.id)) };
     const slow: EventConsumer = { name: `slow-${tag}`, topics: "*", handle: async (_p, events) => void seenBySlow.push(...events.filter(mine).map((e) => e.id)) };
-    await relayOnce(platform, [fast, slow], { batchSize: 100 });
+    // on a shared PostgreSQL server another session's open transaction can hold the relay back (0004): wait
+    await relayUntil([fast, slow], () => seenByFast.length >= ids.length);
     expect(seenByFast).toEqual(ids);
     // the slow consumer lags: its cursor is back at our third event (as if its handler had failed since)
     await sql`UPDATE event_consumers SET (last_txid, last_id) = (SELECT txid, id FROM outbox WHERE id = ${ids[2]}::bigint) WHERE name = ${slow.name}`.execute(platform.db);
@@ -114,7 +126,7 @@ describe("outbox pruning", () => {
     expect(await outboxIds()).toEqual(ids.slice(3));
 
     // the slow consumer resumes from its cursor and loses nothing
-    await relayOnce(platform, [fast, slow], { batchSize: 100 });
+    await relayUntil([fast, slow], () => seenBySlow.length >= 3);
     expect(seenBySlow).toEqual(ids.slice(3));
     expect(seenByFast).toEqual(ids);
 
