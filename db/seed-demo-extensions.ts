@@ -17,7 +17,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "./database";
 import type { SeedContext, SeedStep } from "./seed";
 import { listAdminProducts, listCategories } from "../app/catalog/index.server";
-import { createVendor, HostManifest, installExtension, setVendorStatus, setVersionStatus, submitVersion } from "../app/marketplace/index.server";
+import { createVendor, HostManifest, installExtension, saveListing, setVendorStatus, setVersionStatus, submitVersion } from "../app/marketplace/index.server";
 
 const EXAMPLES_DIR = fileURLToPath(new URL("../plugins-sdk/examples/", import.meta.url));
 
@@ -25,6 +25,31 @@ const EXAMPLES_DIR = fileURLToPath(new URL("../plugins-sdk/examples/", import.me
 export const DEMO_EXTENSIONS = ["membership", "promotions", "points"] as const;
 
 type Example = { manifest: unknown; bundle: string };
+
+/** The reference extensions' store listings (the developer portal's listing editor writes the same fields). */
+const DEMO_LISTINGS: Record<(typeof DEMO_EXTENSIONS)[number], { tagline: string; description: string; category: "membership" | "points" | "promotions"; pricingLabel: string; supportContact: string }> = {
+  membership: {
+    tagline: "Member tiers by spend, with a discount for each tier",
+    description: "Buyers move up **Silver**, **Gold** and **Platinum** tiers as their paid spend grows, and get the tier's discount at checkout.\n\n- Thresholds and percentages are yours to set\n- Refunds bring the spend (and the tier) back down\n- A storefront card shows each buyer their tier and progress",
+    category: "membership",
+    pricingLabel: "Free",
+    supportContact: "developer@demo.bazaar",
+  },
+  points: {
+    tagline: "Earn points on every order, spend them at checkout",
+    description: "Buyers earn points for every unit of currency they pay and redeem them at checkout when they tick *use my points*.\n\n- Earning is reversed on refunds, once per order\n- Redemption is capped by a percentage you choose\n- A storefront card shows the balance",
+    category: "points",
+    pricingLabel: "Free",
+    supportContact: "developer@demo.bazaar",
+  },
+  promotions: {
+    tagline: "Spend thresholds, category sales, buy X get Y, coupons",
+    description: "The promotions a shop runs most, in one extension: **20 off every 200**, a percentage off a category, buy X get Y free, and coupon codes with total and per-customer limits.",
+    category: "promotions",
+    pricingLabel: "Free",
+    supportContact: "developer@demo.bazaar",
+  },
+};
 
 async function loadExample(name: string): Promise<Example> {
   const dist = path.join(EXAMPLES_DIR, name, "dist");
@@ -78,7 +103,14 @@ export async function seedDemoExtensions({ trx, users, shopId }: SeedContext): P
     console.warn(`[seed] the reference extensions could not be loaded, so the demo shop has none: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
-  const vendor = await createVendor(trx, { id: users.developer }, { name: "Bazaar Labs", slug: "bazaar-labs", contactEmail: "developer@demo.bazaar", website: "https://bazaar.example/labs" });
+  const vendor = await createVendor(trx, { id: users.developer }, {
+    name: "Bazaar Labs",
+    slug: "bazaar-labs",
+    legalName: "Bazaar Labs (demo)",
+    description: "Bazaar's own reference extensions, built on the public SDK.",
+    contactEmail: "developer@demo.bazaar",
+    website: "https://bazaar.example/labs",
+  });
   await setVendorStatus(trx, { id: users.reviewer }, vendor.id, "verified", "Bazaar's own reference extensions");
   const settings = await demoSettings(trx, shopId);
   for (const { name, example } of examples) {
@@ -87,6 +119,7 @@ export async function seedDemoExtensions({ trx, users, shopId }: SeedContext): P
     await setVersionStatus(trx, { type: "system" }, version.id, "checks_passed");
     await setVersionStatus(trx, { type: "reviewer", id: users.reviewer }, version.id, "approved", "Reference extension, reviewed with the SDK.");
     await installExtension(trx, { type: "user", id: users.merchant }, { shopId, versionId: version.id, settings: declared(example.manifest, settings[name]) });
+    await saveListing(trx, { id: users.developer }, version.extensionId, { ...DEMO_LISTINGS[name as keyof typeof DEMO_LISTINGS], name: (example.manifest as { name?: string }).name ?? name });
   }
 }
 

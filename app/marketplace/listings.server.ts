@@ -84,7 +84,7 @@ export async function saveListing(db: Kysely<Database>, actor: { id: string }, e
   const parsed = ListingForm.safeParse(form);
   if (!parsed.success) throw new AppError("bad_request", "Please correct the highlighted fields.", { fieldErrors: fieldErrorsFromZod(parsed.error.issues) });
   const l = parsed.data;
-  await db.transaction().execute(async (trx) => {
+  await (db.isTransaction ? (fn: (t: Kysely<Database>) => Promise<void>) => fn(db) : (fn: (t: Kysely<Database>) => Promise<void>) => db.transaction().execute(fn))(async (trx) => {
     const ok = await updateListing(trx, extensionId, {
       name: l.name,
       tagline: l.tagline,
