@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { openSync, writeSync } from "node:fs";
 import {
   BRIDGE_METHOD_SET,
+  DEFAULT_LIMITS,
   MAX_BRIDGE_PAYLOAD_BYTES,
   RUNNER_ENV,
   utf8Length,
@@ -23,7 +24,7 @@ import {
   type WireCall,
   type WireResult,
 } from "./protocol";
-import { VersionIsolate, warmRuntime, type BundleSource, type Execution, type RunningCall } from "./version-isolate";
+import { VersionIsolate, configureSpareIsolate, warmRuntime, type BundleSource, type Execution, type RunningCall } from "./version-isolate";
 
 const culpritPath = process.env[RUNNER_ENV.culpritFile];
 const maxIsolates = Math.max(1, Number(process.env[RUNNER_ENV.maxIsolates]) || 32);
@@ -351,7 +352,11 @@ process.on("uncaughtException", (e) => {
 // Pay the process-wide first-use costs (ICU/Intl, the bootstrap's compile and
 // cachedData) before reporting ready, not in the first extension call.
 warmRuntime().then(
-  () => process.send!([{ type: "ready", pid: process.pid } satisfies FromRunner]),
+  () => {
+    // An empty isolate for the next new version (the common memory limit).
+    configureSpareIsolate(DEFAULT_LIMITS.memoryMb, (message) => onCatastrophicError(null, "", message));
+    process.send!([{ type: "ready", pid: process.pid } satisfies FromRunner]);
+  },
   (e: unknown) => {
     process.stderr.write(`sandbox runner: warm-up failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.send!([{ type: "ready", pid: process.pid } satisfies FromRunner]);
