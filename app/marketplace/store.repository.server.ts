@@ -18,7 +18,8 @@ export type VendorQueueRow = Pick<VendorRow, "id" | "name" | "slug" | "status" |
 export async function selectVendorQueue(db: Kysely<Database>, status: VendorRow["status"], after: string | null, limit: number): Promise<VendorQueueRow[]> {
   let q = db.selectFrom("vendors").select(["id", "name", "slug", "status", "contact_email", "website", "created_at"]).where("status", "=", status);
   if (after) q = q.where("id", ">", after);
-  return q.orderBy("created_at").orderBy("id").limit(limit).execute();
+  // ids sort by creation time (newId), so the id is both the order and an exact keyset cursor
+  return q.orderBy("id").limit(limit).execute();
 }
 
 export type VersionQueueRow = {
@@ -43,7 +44,7 @@ export async function selectVersionQueue(db: Kysely<Database>, status: VersionSt
     .select(["v.id", "v.version", "v.status", "v.created_at", "v.updated_at", "e.id as extension_id", "e.name as extension_name", "e.handle as extension_handle", "d.id as vendor_id", "d.name as vendor_name"])
     .where("v.status", "=", status);
   if (after) q = q.where("v.id", ">", after);
-  return q.orderBy("v.created_at").orderBy("v.id").limit(limit).execute();
+  return q.orderBy("v.id").limit(limit).execute();
 }
 
 export async function countByStatus(db: Kysely<Database>): Promise<{ vendors: Record<string, number>; versions: Record<string, number> }> {

@@ -182,19 +182,24 @@ export async function shopInstallsWithUpdates(db: Kysely<Database>, shopId: stri
   return installs.map((i) => ({ ...i, update: offerFor(i, latest.get(i.extensionId) ?? null), extensionSuspended: suspended.has(i.extensionId) }));
 }
 
-/** The shop's uninstalled extensions whose data is still kept (export offered), newest first. */
-export async function shopRetainedInstalls(db: Kysely<Database>, shopId: string) {
-  const rows = await db
+export const RETAINED_PAGE_SIZE = 20;
+
+/** The shop's uninstalled extensions (export offered while their data is kept), newest first, 20 a page with a `before` id cursor. */
+export async function shopRetainedInstalls(db: Kysely<Database>, shopId: string, before: string | null = null) {
+  let q = db
     .selectFrom("installs as i")
     .innerJoin("extensions as e", "e.id", "i.extension_id")
     .select(["i.id", "e.name", "e.handle", "i.uninstalled_at", "i.data_retained_until", "i.data_deleted_at"])
     .where("i.shop_id", "=", shopId)
-    .where("i.status", "=", "uninstalled")
-    .orderBy("i.id", "desc")
-    .limit(20)
-    .execute();
+    .where("i.status", "=", "uninstalled");
+  if (before && InstallId.safeParse(before).success) q = q.where("i.id", "<", before);
+  const rows = await q.orderBy("i.id", "desc").limit(RETAINED_PAGE_SIZE + 1).execute();
+  const page = rows.slice(0, RETAINED_PAGE_SIZE);
   const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-  return rows.map((r) => ({ installId: r.id, name: r.name, handle: r.handle, uninstalledAt: iso(r.uninstalled_at), dataRetainedUntil: iso(r.data_retained_until), dataDeleted: r.data_deleted_at !== null }));
+  return {
+    items: page.map((r) => ({ installId: r.id, name: r.name, handle: r.handle, uninstalledAt: iso(r.uninstalled_at), dataRetainedUntil: iso(r.data_retained_until), dataDeleted: r.data_deleted_at !== null })),
+    next: rows.length > RETAINED_PAGE_SIZE ? page[page.length - 1].id : null,
+  };
 }
 
 /**

@@ -31,7 +31,7 @@ import {
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { shop, membership } = await requireShopMember(request, context, params.shopId);
   const db = context.platform.db;
-  const [installs, activity, retained] = await Promise.all([shopInstallsWithUpdates(db, shop.id), shopExtensionActivity(db, shop.id), shopRetainedInstalls(db, shop.id)]);
+  const [installs, activity, retained] = await Promise.all([shopInstallsWithUpdates(db, shop.id), shopExtensionActivity(db, shop.id), shopRetainedInstalls(db, shop.id, new URL(request.url).searchParams.get("uninstalledBefore"))]);
   return json({
     shopId: shop.id,
     isOwner: membership.role === "owner",
@@ -181,14 +181,14 @@ export default function ShopExtensionsPage() {
           </table>
         </div>
       )}
-      {retained.length > 0 ? (
+      {retained.items.length > 0 ? (
         <section style={{ marginTop: "1.5rem" }}>
           <h2>Uninstalled</h2>
           <p className="small muted">An uninstalled extension's data is kept for the time its developer declared, then deleted. Export it before then if you need it.</p>
           <div className="table-wrap">
             <table className="table">
               <tbody>
-                {retained.map((r) => (
+                {retained.items.map((r) => (
                   <tr key={r.installId}>
                     <td>
                       <Link to={`/admin/shops/${shopId}/extensions/${r.installId}`}>{r.name}</Link>
@@ -210,6 +210,11 @@ export default function ShopExtensionsPage() {
               </tbody>
             </table>
           </div>
+          {retained.next ? (
+            <div className="pager">
+              <Link to={`?uninstalledBefore=${retained.next}`}>Older →</Link>
+            </div>
+          ) : null}
         </section>
       ) : null}
     </>

@@ -28,8 +28,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       UNIQUE (extension_id, shop_id)
     );
     CREATE INDEX extension_reviews_extension_idx ON extension_reviews (extension_id, id DESC);
-    CREATE INDEX vendors_status_created_idx ON vendors (status, created_at, id);
-    CREATE INDEX extension_versions_status_created_idx ON extension_versions (status, created_at, id);
+    CREATE INDEX vendors_status_created_idx ON vendors (status, id);
+    CREATE INDEX extension_versions_status_created_idx ON extension_versions (status, id);
     CREATE INDEX installs_retention_idx ON installs (data_retained_until) WHERE status = 'uninstalled' AND data_deleted_at IS NULL
   `);
 }
