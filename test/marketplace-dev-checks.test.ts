@@ -71,6 +71,12 @@ describe("runChecks", () => {
     expect(failing(lines)[0].detail).toMatch(/checkout\.discounts · 200-line cart: error.*too many lines/);
   });
 
+  it("a hook that never returns fails hooks_run with a timeout under the production limits", async () => {
+    const lines = await runChecks({ manifest: smallManifest(), bundle: bundleOf(`{ "checkout.discounts": () => { for (;;) {} } }`) }, { harness });
+    expect(names(lines)).toEqual(["hooks_run"]);
+    expect(failing(lines).map((l) => l.detail)).toEqual([expect.stringMatching(/small cart: timeout/), expect.stringMatching(/200-line cart: timeout/)]);
+  }, 60_000);
+
   it("an output that depends on the call's time fails hooks_deterministic", async () => {
     const lines = await run({ manifest: smallManifest(), bundle: bundleOf(`{ "checkout.discounts": () => ({ discounts: [{ lineId: null, amount: 1, label: "at " + Date.now() }] }) }`) });
     expect(names(lines)).toEqual(["hooks_deterministic"]);

@@ -19,6 +19,7 @@ import * as rulesRoute from "../app/routes/developers.rules";
 import * as loginRoute from "../app/routes/login";
 import { bodyOf, lastMailTo, ORIGIN, TestClient } from "./accounts-helpers";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
+import { createClient, startTestServer } from "./support/server";
 import { bundleOf, TEST_LIMITS } from "./extensions-fixtures";
 
 let platform: TestPlatform;
@@ -152,6 +153,33 @@ describe("the developer portal", () => {
     // and a form without the CSRF token is refused
     expect((await dev.client.post(vendorRoute, vendorPath, { intent: "create-token", name: "x" }, { params: { vendorId }, csrf: false })).status).toBe(403);
   }, 180_000);
+
+  it("every portal page renders as HTML over real HTTP", async () => {
+    const server = await startTestServer(platform);
+    try {
+      const client = createClient(server.url);
+      await client.get("/login");
+      const login = await client.post("/login", { email: "portal-dev@example.test", password: PASSWORD }, { headers: { Origin: server.url } });
+      expect(login.status).toBe(303);
+      const vendor = await platform.db.selectFrom("vendors").select("id").where("slug", "=", "acme-labs").executeTakeFirstOrThrow();
+      const ext = await platform.db.selectFrom("extensions").select("id").where("handle", "=", "acme.welcome").executeTakeFirstOrThrow();
+      const ver = await platform.db.selectFrom("extension_versions").select("id").where("extension_id", "=", ext.id).executeTakeFirstOrThrow();
+      const pages: [string, string[]][] = [
+        ["/developer", ["Your vendors", "Acme", "Acme playground", "Register a vendor"]],
+        [`/developer/vendors/${vendor.id}`, ["Acme Labs Ltd", "Developer API tokens", "Welcome offer", "Upload a version", "Invite a developer"]],
+        [`/developer/extensions/${ext.id}/versions/${ver.id}`, ["In review", "Automated checks", "Settings form", "Amount off", "Install this version"]],
+        [`/developer/extensions/${ext.id}/listing`, ["Welcome offer", "<strong>bold</strong>", "Checks and details"]],
+        ["/developers/rules", ["Rules for extensions", "200-line cart", "Deterministic"]],
+      ];
+      for (const [path, texts] of pages) {
+        const res = await client.get(path);
+        expect(res.status, path).toBe(200);
+        for (const t of texts) expect(res.body, `${path}: ${t}`).toContain(t);
+      }
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 
   it("publishes the rules from the same list the checks apply", async () => {
     const res = await new TestClient(platform).get(rulesRoute, "/developers/rules");
