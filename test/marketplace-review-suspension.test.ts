@@ -90,6 +90,18 @@ describe("suspending a version", () => {
     expect((await auditRows(platform, "extension_version.suspended")).filter((a) => a.target_id === f.versionId)).toHaveLength(1);
   });
 
+  it("an install still marked active (one that raced the fan-out) does not run once its version or extension is suspended", async () => {
+    const f = await installedInTwoShops("Raced promo");
+    const [s] = f.shops;
+    await platform.db.updateTable("extension_versions").set({ status: "suspended" }).where("id", "=", f.versionId).execute();
+    expect((await getInstall(platform.db, s.shop.id, s.installId))!.status).toBe("active");
+    expect(await discountSources(s.shop.id, s.buyer)).toEqual([]);
+    await platform.db.updateTable("extension_versions").set({ status: "approved" }).where("id", "=", f.versionId).execute();
+    expect(await discountSources(s.shop.id, s.buyer)).toEqual([s.installId]);
+    await platform.db.updateTable("extensions").set({ suspended_at: new Date() }).where("id", "=", f.extensionId).execute();
+    expect(await discountSources(s.shop.id, s.buyer)).toEqual([]);
+  });
+
   it("needs a reason", async () => {
     const { versionId } = await publishVersion(platform, m, { hooks: ["checkout.discounts"], source: SOURCE.split(",\n")[0] + "}" });
     const e = await decideVersionReview(platform, { id: m.reviewerId }, { versionId, decision: "suspend", reason: " " }).catch((err) => err);
