@@ -197,7 +197,8 @@ function listings(db: Kysely<Database>) {
       (join) => join.onTrue(),
     )
     .select(["e.id", "e.handle", "e.name", "e.summary", "e.tagline", "e.description", "e.category", "e.pricing_label", "e.support_contact", "e.icon_key", "d.id as vendor_id", "d.name as vendor_name", "lv.version_id", "lv.version", "lv.manifest", "lv.approved_at"])
-    .select(sql<number>`(SELECT count(*)::int FROM installs i WHERE i.extension_id = e.id AND i.status <> 'uninstalled')`.as("install_count"))
+    // development shops try unapproved versions: they are not customers, so they do not count
+    .select(sql<number>`(SELECT count(*)::int FROM installs i JOIN shops s ON s.id = i.shop_id WHERE i.extension_id = e.id AND i.status <> 'uninstalled' AND NOT s.is_development)`.as("install_count"))
     .select(sql<number | null>`(SELECT round(avg(r.rating)::numeric, 1)::float8 FROM extension_reviews r WHERE r.extension_id = e.id)`.as("rating_avg"))
     .select(sql<number>`(SELECT count(*)::int FROM extension_reviews r WHERE r.extension_id = e.id)`.as("rating_count"))
     .where("d.status", "=", "verified")
