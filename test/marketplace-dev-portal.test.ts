@@ -20,6 +20,7 @@ import * as loginRoute from "../app/routes/login";
 import { bodyOf, lastMailTo, ORIGIN, TestClient } from "./accounts-helpers";
 import { createTestPlatform, type TestPlatform } from "./support/platform";
 import { createClient, startTestServer } from "./support/server";
+import { launchBrowser, screenshot, seeText } from "./support/browser";
 import { bundleOf, TEST_LIMITS } from "./extensions-fixtures";
 
 let platform: TestPlatform;
@@ -175,6 +176,24 @@ describe("the developer portal", () => {
         const res = await client.get(path);
         expect(res.status, path).toBe(200);
         for (const t of texts) expect(res.body, `${path}: ${t}`).toContain(t);
+      }
+      // and in Chromium, with screenshots of the pages a developer works in
+      const browser = await launchBrowser();
+      try {
+        const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        await ctx.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: server.url })));
+        const page = await ctx.newPage();
+        for (const [path, texts, shot] of [
+          [`/developer/vendors/${vendor.id}`, "Developer API tokens", "marketplace-dev-vendor"],
+          [`/developer/extensions/${ext.id}/versions/${ver.id}`, "Automated checks", "marketplace-dev-version"],
+          ["/developers/rules", "Rules for extensions", "marketplace-dev-rules"],
+        ] as const) {
+          await page.goto(server.url + path);
+          await seeText(page, texts);
+          await screenshot(page, shot);
+        }
+      } finally {
+        await browser.close();
       }
     } finally {
       await server.close();

@@ -23,6 +23,7 @@ export function TopBar() {
           <>
             {hasShops ? <NavLink to="/admin">Admin</NavLink> : null}
             {user.isReviewer ? <NavLink to="/review">Review</NavLink> : null}
+            <NavLink to="/developer">Developer</NavLink>
             <NavLink to="/notifications">Notifications</NavLink>
             <NavLink to="/account" title={user.email}>
               Account
