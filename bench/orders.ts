@@ -91,7 +91,8 @@ independent reads in parallel; and everything that locks no shared row (order, p
 *before* the stock is reserved, so the SKU and product locks are taken as late as possible — the lines,
 whose foreign keys point at the SKUs, go last so no transaction holds a key-share lock on a SKU it has not
 locked yet (the 40-buyers-opposite-order test still sees no deadlock). Server CPU per order went from
-8.1 ms to 6.4–7.0 ms; the checks (zero oversell, exactly-once payment) are unchanged and pass.
+8.1 ms to 5.8–7.0 ms (9.9 → 8.0 ms under the profiler); the checks (zero oversell, exactly-once payment)
+are unchanged and pass. (PostgreSQL's CPU per order was not measured before the change.)
 
 A CPU profile of the server under this load puts ~40 % of its busy samples in the socket writes that
 submit each statement to PostgreSQL (one \`writev\` per statement on loopback TCP; on a loaded 2-core
@@ -670,6 +671,7 @@ Checks (in the database, after the run): ${placed} orders = ${placed} answers 30
 - **Notifications**: TRANSACTION.SUCCESS for ${ROUNDS} × ${ROUND_NOTIFICATIONS} (after ${WARMUP_NOTIFICATIONS} warm-up) of the placed orders, each resource AES-256-GCM encrypted with the API v3 key and the envelope RSA-SHA256 signed (timestamp, nonce) as WeChat Pay does, POSTed by 50 connections to \`/payments/notify/wechatpay\` (raw body; signature, serial and timestamp checked; decrypted; applied exactly once: notification and transaction ids recorded, the order moved from pending_payment, \`order.paid\` published; 204 after commit). Bodies are signed before each round (not measured).
 - "server CPU" is the server process's own CPU time (user + system) per order placed or notification applied; "PG CPU" the same for the PostgreSQL backends serving the bench's database (from /proc; the WAL writer and other shared PostgreSQL processes are not counted). "2-core cap" = 2000 ÷ (server + PG CPU ms): the rate two cores could sustain if nothing else ran on them and CPU were the only limit (the load generator's own CPU, WAL fsyncs and lock waits are not in it). Unlike the rates, these per-item CPU figures move little with the machine's load.
 - The server: \`createServer\` from server.ts, the production Remix build, one Node process, a pool of 10 PostgreSQL connections, ${WORKERS ? "workers on (outbox relay and job queue in the same process, as `npm start` runs them)" : "workers off (BENCH_WORKERS=0)"}, ${process.env.REDIS_URL ? "BullMQ on Redis" : "pg-boss on the same database"}. NODE_ENV=development: the live WeChat Pay gateway is not built, so the payment simulator plays the provider (opening a payment is one insert where production makes an HTTPS call to WeChat Pay).
+- The bench's carts are filled once per buyer, so after a buyer's first order the placement finds the bought lines already gone from the cart; a real checkout also deletes them (one statement more per line).
 - Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, PostgreSQL ${pgVersion} on the same machine. The load generator, the server and PostgreSQL share these cores with other work: 1-minute load average ${loadAtStart.split(" ")[0]} at the start (${loadAtStart}, 1/5/15 min), ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} at the end; each round's 1-minute load is in its line. Set-up (shop, ${BUYERS} buyers) took ${setupMs} ms.
 `;
     mkdirSync(path.join(here, "results"), { recursive: true });
@@ -687,7 +689,7 @@ Checks (in the database, after the run): ${placed} orders = ${placed} answers 30
 ${ANALYSIS}
 ## Run history
 
-Every \`npm run bench -- orders\` adds a line (orders/s: median and best round of that run; CPU ms per order: server + PostgreSQL). Median run: ${median(historyRates).toFixed(0)} orders/s; best run: ${Math.max(...historyRates).toFixed(0)} orders/s (of ${history.length}).
+Every \`npm run bench -- orders\` adds a line (orders/s: the median round of that run, and its best round; CPU ms per order: server + PostgreSQL; "load": the 1-minute load average at its start). Of ${history.length} runs, by their median round: median run ${median(historyRates).toFixed(0)} orders/s, best run ${Math.max(...historyRates).toFixed(0)} orders/s.
 
 ${HISTORY_START}
 | run (UTC)        | load | orders/s | best | p50 ms | p99 ms | CPU ms/order  | notif./s | oversell |
