@@ -55,7 +55,7 @@ export async function createPlatform(
       jobs,
       mailer,
       extensions: null as unknown as ExtensionHost, // set below: the host needs the platform
-      oauth: createOAuthService({ config, db: database.db }),
+      oauth: createOAuthService({ config, db: database.db, database }),
       async close() {
         if (closed) return;
         closed = true;

@@ -98,38 +98,39 @@ export type BearerRow = {
   grant_id: string;
   shop_id: string;
   install_extension_id: string;
+  install_status: string;
   granted_scopes: unknown;
-  client_extension_id: string;
+  version_status: string | null;
+  extension_suspended_at: Date | null;
+  client_extension_id: string | null;
+  grant_found: boolean;
 };
 
+const BEARER_SQL = `
+SELECT t.payload, t.install_id, t.grant_id,
+       i.shop_id, i.extension_id AS install_extension_id, i.status AS install_status, i.granted_scopes,
+       (SELECT v.status FROM extension_versions v WHERE v.id = i.version_id) AS version_status,
+       (SELECT e.suspended_at FROM extensions e WHERE e.id = i.extension_id) AS extension_suspended_at,
+       (SELECT c.extension_id FROM oauth_clients c WHERE c.id = t.payload->>'clientId' AND c.revoked_at IS NULL) AS client_extension_id,
+       EXISTS (SELECT 1 FROM oauth_payloads g WHERE g.model = 'Grant' AND g.grant_id = t.grant_id) AS grant_found
+  FROM oauth_payloads t
+  JOIN installs i ON i.id = t.install_id
+ WHERE t.model = 'AccessToken' AND t.id_hash = $1 AND t.expires_at > now()`;
+
+/** How the bearer query reaches the database: a named (prepared, plan-cached) statement on PostgreSQL. */
+export type BearerRunner = { pool?: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }> }; executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }> };
+
 /**
- * An unexpired, live access token by the hash of its value, with its install
- * (active, its version and extension not suspended), its grant (still stored)
- * and its client (not revoked), in one query.
+ * An unexpired access token by the hash of its value, with what decides
+ * whether it still works: its install (status; its version's and extension's
+ * suspension), its grant (still stored) and its client (not revoked), in one
+ * round trip. It runs on every API request: on PostgreSQL it is a named
+ * statement, so each connection plans it once (planning the lookups cost ~10×
+ * running them on a loaded machine).
  */
-export async function selectBearer(db: Kysely<Database>, idHash: string): Promise<BearerRow | undefined> {
-  const row = await db
-    .selectFrom("oauth_payloads as t")
-    .innerJoin("oauth_payloads as g", (j) => j.onRef("g.grant_id", "=", "t.grant_id").on("g.model", "=", "Grant"))
-    .innerJoin("installs as i", "i.id", "t.install_id")
-    .innerJoin("extension_versions as v", "v.id", "i.version_id")
-    .innerJoin("extensions as e", "e.id", "i.extension_id")
-    .innerJoin("oauth_clients as c", (j) => j.on("c.id", "=", sql<string>`t.payload->>'clientId'`).on("c.revoked_at", "is", null))
-    .select([
-      "t.payload",
-      "t.install_id",
-      "t.grant_id",
-      "i.shop_id",
-      "i.extension_id as install_extension_id",
-      "i.granted_scopes",
-      "c.extension_id as client_extension_id",
-    ])
-    .where("t.model", "=", "AccessToken")
-    .where("t.id_hash", "=", idHash)
-    .where("t.expires_at", ">", new Date())
-    .where("i.status", "=", "active")
-    .where("v.status", "<>", "suspended")
-    .where("e.suspended_at", "is", null)
-    .executeTakeFirst();
-  return row as BearerRow | undefined;
+export async function selectBearer(runner: BearerRunner, idHash: string): Promise<BearerRow | undefined> {
+  const { rows } = runner.pool
+    ? await runner.pool.query({ name: "oauth_bearer_v1", text: BEARER_SQL, values: [idHash] })
+    : await runner.executeSql(BEARER_SQL, [idHash]);
+  return rows[0] as BearerRow | undefined;
 }

@@ -9,13 +9,13 @@
  * on — taken from the socket, never from a request header.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Kysely } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
 import type { Config } from "../config.server";
 import type { Database } from "../../db/database";
 import { deleteExpiredPayloads, deleteGrant, deleteInstallPayloads } from "./adapter.server";
 import { clientMetadata } from "./clients.service.server";
 import { API_RESOURCE_PATH } from "./oauth.schema";
-import { selectBearer } from "./oauth.repository.server";
+import { selectBearer, type BearerRunner } from "./oauth.repository.server";
 import type { ApiPrincipal } from "./principal";
 import { apiResourceOf, createProvider, type Provider } from "./provider.server";
 import { hashId } from "./secrets.server";
@@ -45,8 +45,9 @@ export type OAuthService = {
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,128}$/;
 
-export function createOAuthService(deps: { config: Config; db: Kysely<Database> }): OAuthService {
+export function createOAuthService(deps: { config: Config; db: Kysely<Database>; database?: BearerRunner }): OAuthService {
   const { config, db } = deps;
+  const runner: BearerRunner = deps.database ?? { executeSql: async (text, values = []) => ({ rows: (await db.executeQuery(CompiledQuery.raw(text, values))).rows as any[] }) };
   const providers = new Map<string, Promise<Provider>>();
   const issuers = new Set<string>([config.publicUrl]);
   let current = config.publicUrl;
@@ -97,14 +98,15 @@ export function createOAuthService(deps: { config: Config; db: Kysely<Database> 
     },
     async verifyAccessToken(token) {
       if (typeof token !== "string" || !TOKEN_SHAPE.test(token)) return null;
-      const row = await selectBearer(db, hashId(token));
+      const row = await selectBearer(runner, hashId(token));
       if (!row) return null;
       const p = row.payload as { exp?: number; aud?: string | string[]; scope?: string; clientId?: string; accountId?: string; grantId?: string; kind?: string };
       if (p.kind !== "AccessToken" || typeof p.exp !== "number" || p.exp * 1000 <= Date.now()) return null;
       const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
       const forUs = aud.length === 1 && typeof aud[0] === "string" && [...issuers].some((iss) => aud[0] === `${iss}${API_RESOURCE_PATH}`);
       if (!forUs) return null;
-      if (row.client_extension_id !== row.install_extension_id || p.accountId !== row.install_id || !p.clientId || !p.grantId) return null;
+      if (row.install_status !== "active" || row.version_status === "suspended" || row.extension_suspended_at !== null || !row.grant_found) return null;
+      if (row.client_extension_id !== row.install_extension_id || p.accountId !== row.install_id || !p.clientId || p.grantId !== row.grant_id) return null;
       const granted = new Set(Array.isArray(row.granted_scopes) ? (row.granted_scopes as string[]) : []);
       const scopes = (p.scope ?? "").split(" ").filter((s) => s && granted.has(s));
       return { shopId: row.shop_id, installId: row.install_id, extensionId: row.install_extension_id, clientId: p.clientId, grantId: p.grantId, scopes };
