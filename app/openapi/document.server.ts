@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { SCOPE_LABELS } from "../marketplace/marketplace.schema";
-import { apiSchemas, ApiErrorBody } from "./openapi.schema";
+import { API_SCHEMA_IDS } from "./openapi.schema";
 import type { ApiRoute } from "./route.types";
 
 type Json = Record<string, any>;
@@ -37,7 +37,7 @@ function toComponentRefs(node: unknown): any {
 }
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
-  return toComponentRefs(z.toJSONSchema(schema, { target: "draft-2020-12", metadata: apiSchemas, unrepresentable: "any", io, reused: "inline" }));
+  return toComponentRefs(z.toJSONSchema(schema, { target: "draft-2020-12", unrepresentable: "any", io, reused: "inline" }));
 }
 
 /** `/products/:productId` → `/products/{productId}` */
@@ -62,9 +62,9 @@ const RATE_HEADERS = {
 };
 
 export function buildOpenApiDocument(routes: readonly ApiRoute[], opts: { serverUrl: string }): Json {
-  const components = z.toJSONSchema(apiSchemas, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}`, unrepresentable: "any", io: "output" });
+  const components = z.toJSONSchema(z.globalRegistry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}`, unrepresentable: "any", io: "output" });
   const schemas: Json = {};
-  for (const [id, s] of Object.entries(components.schemas)) schemas[id] = toComponentRefs(s);
+  for (const [id, s] of Object.entries(components.schemas)) if (API_SCHEMA_IDS.has(id)) schemas[id] = toComponentRefs(s);
   const origin = opts.serverUrl.replace(/\/api\/v1\/?$/, "");
 
   const paths: Json = {};
@@ -133,7 +133,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], opts: { server
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
-      schemas: { ...schemas, Error: toComponentRefs(z.toJSONSchema(ApiErrorBody, { target: "draft-2020-12", unrepresentable: "any" })) },
+      schemas,
       securitySchemes: {
         oauth2: {
           type: "oauth2",

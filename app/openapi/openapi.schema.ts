@@ -12,12 +12,16 @@ import { CLAIM_KINDS, CLAIM_STATUSES } from "../aftersale/claim-machine";
 import { ORDER_STATUSES } from "../orders/orders.schema";
 import { Section } from "../shelves/shelves.schema";
 
-/** Named schemas land in `components.schemas` of the document under their id. */
-export const apiSchemas = z.registry<{ id: string; description?: string }>();
+/**
+ * The ids of the named schemas: each lands in `components.schemas` of the
+ * document. The id goes in zod's global registry (`.meta`), where
+ * `.describe()` puts the field descriptions too, so one conversion keeps both.
+ */
+export const API_SCHEMA_IDS = new Set<string>();
 
 function named<S extends z.ZodType>(id: string, schema: S, description?: string): S {
-  apiSchemas.add(schema, { id, description });
-  return schema;
+  API_SCHEMA_IDS.add(id);
+  return schema.meta(description ? { id, description } : { id }) as S;
 }
 
 // ---- common -------------------------------------------------------------------------------
@@ -42,7 +46,7 @@ export const PathId = (prefix: string) =>
   z
     .string()
     .regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`))
-    .describe(`a ${prefix}_… id of the token's shop`);
+    .describe(`the id (${prefix}_…) of a record of the token's shop`);
 
 const Cursor = z.string().min(1).max(400).describe("`nextCursor` of the previous page; opaque");
 const Limit = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT).describe(`page size, 1–${MAX_PAGE_LIMIT}`);
