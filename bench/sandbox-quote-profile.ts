@@ -34,8 +34,6 @@ async function main() {
 
   // time every query by its first words
   const queries = new Map<string, number[]>();
-  const exec = (handle as any).dialect ? null : null;
-  void exec;
   const host = platform.extensions!;
   const orig = host.collectDiscounts;
   const collect: number[] = [];
