@@ -17,7 +17,7 @@
  *   and the page's in parallel as Remix runs them — and returns that data as JSON.
  *
  * autocannon (10 connections) runs in this process: a warm-up, then
- * BENCH_ROUNDS (default 3) rounds of `seconds` (default 10) per server and
+ * BENCH_ROUNDS (default 5) rounds of `seconds` (default 10) per server and
  * page, alternating between the servers; figures are the medians. Prints a table and writes
  * bench/results/storefront.md. The target: the product page at ≥ 50 % of the
  * baseline's throughput. The database is dropped afterwards.
@@ -36,7 +36,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, "..");
 const CONNECTIONS = 10;
 const WARMUP_SECONDS = 3;
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 5;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -46,7 +46,19 @@ function median(xs: number[]): number {
 type Mode = "remix" | "uncached" | "baseline";
 const MODES: Mode[] = ["baseline", "remix", "uncached"];
 type Target = { name: string; path: string; expect: string };
-type Result = { target: string; mode: Mode; rps: number; p50: number; p99: number; errors: number; non2xx: number; bytes: number; cpuMs: number };
+type Result = {
+  target: string;
+  mode: Mode;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  bytes: number;
+  cpuMs: number;
+  /** this server's req/s ÷ the baseline's in each round (the two runs next to each other in time) */
+  roundRatios: number[];
+};
 
 // ---- the servers (child processes) ---------------------------------------------
 
@@ -304,6 +316,7 @@ async function main() {
           non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
           bytes: Math.round(median(rs.map((r) => r.throughput.average / Math.max(1, r.requests.average)))),
           cpuMs: median(cpu[mode]),
+          roundRatios: rs.map((r, i) => r.requests.average / Math.max(1e-9, runs.baseline[i].requests.average)),
         });
       }
     }
@@ -324,10 +337,13 @@ async function main() {
     const rpsOf = (target: string, mode: Mode) => results.find((r) => r.target === target && r.mode === mode)!.rps;
     const productRatio = rpsOf("product page", "remix") / rpsOf("product page", "baseline");
     const uncachedRatio = rpsOf("product page", "uncached") / rpsOf("product page", "baseline");
+    const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+    const productResult = (mode: Mode) => results.find((r) => r.target === "product page" && r.mode === mode)!;
+    const paired = `Per round (each server's req/s ÷ the baseline's in the same round), product page: remix ${productResult("remix").roundRatios.map(pct).join(", ")} (median ${pct(median(productResult("remix").roundRatios))}); uncached ${productResult("uncached").roundRatios.map(pct).join(", ")}. CPU per request, remix vs baseline: ${pct(productResult("baseline").cpuMs / productResult("remix").cpuMs)}.`;
     const failures = results.filter((r) => r.errors || r.non2xx);
     const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
     const verdict = `Product page at ${(productRatio * 100).toFixed(0)} % of the baseline's throughput (target ≥ 50 %): ${productRatio >= 0.5 ? "met" : "NOT met"}. With the render cache off: ${(uncachedRatio * 100).toFixed(0)} %.`;
-    console.log(`\n${lines.join("\n")}\n\n${verdict}`);
+    console.log(`\n${lines.join("\n")}\n\n${verdict}\n${paired}`);
     if (failures.length) console.log(`Errors or non-2xx answers: ${failures.map((f) => `${f.mode} ${f.target}: ${f.errors} errors, ${f.non2xx} non-2xx`).join("; ")}`);
 
     const cpus = os.cpus();
@@ -339,10 +355,13 @@ ${lines.join("\n")}
 
 ${verdict}
 
+${paired}
+
 - **remix**: the real server (\`createServer\` from \`server.ts\`, production Remix build, NODE_ENV=production) answering with the full HTML page. Every request runs the root, storefront layout and page loaders (the same queries as the baseline, plus the root's CSRF token and session check); the storefront's render cache (\`app/shelves/render-cache.server.ts\`) then reuses the HTML of an earlier render whose loader data was byte-for-byte the same (the visitor's CSRF token swapped in), ahead of Remix's document pipeline. A price, stock, shelf or cart change is new data and renders anew. Here every request after the first is such a hit — the steady state of a page many buyers view between changes.
 - **uncached**: the same server with the render cache off: Remix's document pipeline and React's server render on every request (the cost of a page's first view after a change).
 - **baseline**: a bare \`node:http\` handler running the same queries (the layout's and the page's catalog and shelf functions, in parallel) and answering with their data as JSON.
 - autocannon, ${CONNECTIONS} connections, anonymous visitor (no cookies, so no session or cart queries). All servers run at once and are measured in alternation: ${WARMUP_SECONDS} s warm-up each, then ${ROUNDS} rounds of ${seconds} s per server and page, the order flipping every round; each figure is the median of the rounds.
+- On this shared machine one server's req/s moves by up to 2× from one ${seconds} s run to the next, so a single run's throughput ratio can land far from the truth either way; the per-round ratios above show the spread. The CPU ratio is the steadier figure.
 - "CPU ms/req" is the server process's own CPU time (user + system) per answered request; "CPU ratio" is baseline ÷ this server's — the throughput ratio the two would show if each had a core to itself and the database were free. It moves less than req/s when other work shares the machine.
 - Demo shop from the seed (seeded in ${seedMs} ms); product page: "${product.title}" (3 SKUs, 2 pictures). "body B" is the average response size.
 - Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, PostgreSQL ${pgVersion} on the same machine; 1-minute load average ${loadAtStart} at the start, ${load} (1/5/15 min) at the end. The load generator, the servers and PostgreSQL share these cores with other work, so absolute numbers move with it; the ratios are the numbers to compare.
