@@ -227,7 +227,15 @@ export default function ApiReference() {
                   </>
                 ) : null}
                 <p className="small">
-                  <strong>{op.success.status}</strong> → <code>{op.success.schema}</code>; errors:{" "}
+                  <strong>{op.success.status}</strong> →{" "}
+                  {/^[^A-Z]*([A-Z][A-Za-z]+)/.test(op.success.schema) ? (
+                    <a href={`#schema-${/^[^A-Z]*([A-Z][A-Za-z]+)/.exec(op.success.schema)![1]}`}>
+                      <code>{op.success.schema}</code>
+                    </a>
+                  ) : (
+                    <code>{op.success.schema}</code>
+                  )}
+                  ; errors:{" "}
                   <code>{"{ error: { code, message, field? } }"}</code>
                 </p>
               </article>
