@@ -104,6 +104,32 @@ describe("the adapter", () => {
   });
 });
 
+describe("verifyAccessToken", () => {
+  it("is null for a token of another audience, an expired one, a revoked client's, and garbage", async () => {
+    const { tokens } = await authorize(w);
+    expect(await platform.oauth.verifyAccessToken(tokens.access_token)).not.toBeNull();
+    const h = hashId(tokens.access_token);
+    const row = await platform.db.selectFrom("oauth_payloads").select(["payload"]).where("model", "=", "AccessToken").where("id_hash", "=", h).executeTakeFirstOrThrow();
+    const payload = row.payload as Record<string, unknown>;
+    const setPayload = (p: Record<string, unknown>) => platform.db.updateTable("oauth_payloads").set({ payload: JSON.stringify(p) }).where("model", "=", "AccessToken").where("id_hash", "=", h).execute();
+
+    await setPayload({ ...payload, aud: "https://other.example/api/v1" });
+    expect(await platform.oauth.verifyAccessToken(tokens.access_token)).toBeNull();
+    await setPayload({ ...payload, exp: Math.floor(Date.now() / 1000) - 1 });
+    expect(await platform.oauth.verifyAccessToken(tokens.access_token)).toBeNull();
+    await setPayload(payload);
+    expect(await platform.oauth.verifyAccessToken(tokens.access_token)).not.toBeNull();
+
+    await platform.db.updateTable("oauth_clients").set({ revoked_at: new Date() }).where("id", "=", w.app.client.client_id).execute();
+    try {
+      expect(await platform.oauth.verifyAccessToken(tokens.access_token)).toBeNull();
+    } finally {
+      await platform.db.updateTable("oauth_clients").set({ revoked_at: null }).where("id", "=", w.app.client.client_id).execute();
+    }
+    for (const junk of ["", "x", "a".repeat(500), "Bearer abc", tokens.access_token.slice(0, -1)]) expect(await platform.oauth.verifyAccessToken(junk)).toBeNull();
+  });
+});
+
 describe("tokens follow their install", () => {
   it("stop while the install is suspended and work again when it resumes", async () => {
     const { tokens } = await authorize(w);
