@@ -377,14 +377,16 @@ and their queries were under 15 %.
 
 What was done: the render cache (React's render and the Scripts' manifest gone on a hit); static files
 looked up only for paths with a file extension; documents sent with a Content-Length in one write; the
-render's abort timer cleared. Together, the product page's CPU per request fell from about 6 ms to about
-2.5 ms under the same load through Remix's pipeline, and to about 1.9 ms with the hit served ahead of it
-(\`cachedStorefrontPages\` in \`server.ts\`).
+render's abort timer cleared; the storefront pages' loaders return plain data (Remix wraps it as before,
+and the fast path reads it without a Response). In A/B runs of the product page under the same load, CPU
+per request went from about 6 ms to about 2.5 ms with the cache inside Remix's pipeline, about 1.9 ms
+with the hit served ahead of it (\`cachedStorefrontPages\` in \`server.ts\`), and 1.1–1.3 ms in the
+bench runs after the loaders stopped building Responses.
 
 What is left on a hit, beyond the baseline's own work (the same queries, Markdown rendering of the
-description — both pay it — and one JSON write): express's middleware chain, three loaders each
-answering with a \`json()\` Response that is read back, the root loader signing a CSRF token for every
-cookieless visitor, and the cache key (a SHA-256 of the loaders' data). Remix v2's own document pipeline
+description — both pay it — and one JSON write): express's middleware chain, a \`Request\` for the
+loaders, the root loader's \`json()\` Response (it sets the CSRF cookie) read back, the root loader signing a
+CSRF token for every cookieless visitor, and the cache key (a SHA-256 of the loaders' data). Remix v2's own document pipeline
 (route matching, a \`Request\` rebuilt per loader, the hand-off script) costs about as much again on a miss.
 \`v3_singleFetch\` would remove the JSON round trips but changes the \`?_data=\` protocol the tests and
 forms use; turning \`v3_lazyRouteDiscovery\` off saved ~20 % of a full render but ships the whole route
