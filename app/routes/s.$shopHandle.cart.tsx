@@ -25,7 +25,9 @@ import {
   type CartRef,
 } from "~/cart/index.server";
 import { formatMoney } from "~/catalog/money";
+import { ExtensionBlocks } from "~/components/extension-blocks";
 import { CsrfInput } from "~/components/forms";
+import { storefrontBlocks } from "~/extensions/index.server";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
 import { AppError } from "~/lib/errors";
@@ -45,12 +47,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     await mergeGuestCart(db, shop.id, identity.guestToken, identity.user.id);
     headers.append("Set-Cookie", clearGuestCartCookie(context, shop.id));
   }
-  const cart = await getCartView(db, shop.id, identity.ref);
+  const [cart, blocks] = await Promise.all([
+    getCartView(db, shop.id, identity.ref),
+    storefrontBlocks(context.platform, shop.id, identity.user ? { userId: identity.user.id } : null, { page: "cart" }),
+  ]);
   return json(
     {
       shop,
       signedIn: !!identity.user,
       cart: { ...cart, lines: cart.lines.map((l) => ({ ...l, image: imageView(l.imageId) })) },
+      blocks,
     },
     { headers },
   );
@@ -109,7 +115,7 @@ function QuantityStepper({ line, busy }: { line: Line; busy: boolean }) {
 }
 
 export default function CartPage() {
-  const { shop, cart } = useLoaderData<typeof loader>();
+  const { shop, cart, blocks } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionErrorData | { ok: true }>();
   const busy = useNavigation().state !== "idle";
   const error = actionData && !actionData.ok ? actionData.formError : null;
@@ -120,6 +126,7 @@ export default function CartPage() {
       <main className="sf-main">
         <h1 className="sf-page-title">Your cart</h1>
         {error ? <p className="sf-form-error">{error}</p> : null}
+        <ExtensionBlocks groups={blocks} />
         <div className="sf-empty">
           <h2>Your cart is empty</h2>
           <p>Find something you love in {shop.name}.</p>
@@ -141,6 +148,7 @@ export default function CartPage() {
           {error}
         </p>
       ) : null}
+      <ExtensionBlocks groups={blocks} />
       <ul className="sf-cart-lines">
         {cart.lines.map((line) => (
           <li key={line.skuId} className={`sf-cart-line${line.problem ? " is-flagged" : ""}`} data-testid="cart-line">

@@ -17,10 +17,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect, useMemo, useState } from "react";
+import { getOptionalUser } from "~/accounts/guards.server";
 import { ProductId } from "~/catalog/catalog.schema";
 import { getStorefrontProduct, imageUrl } from "~/catalog/index.server";
 import { formatMoney, minorToDecimal } from "~/catalog/money";
+import { ExtensionBlocks } from "~/components/extension-blocks";
 import { CsrfInput } from "~/components/forms";
+import { storefrontBlocks } from "~/extensions/index.server";
 import { AppError } from "~/lib/errors";
 import { imageView, requireStorefrontShop } from "~/shelves/index.server";
 import { ProductImage } from "~/shelves/components/ProductCard";
@@ -46,11 +49,18 @@ function summaryOf(html: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db, config } = context.platform;
   const shop = await requireStorefrontShop(db, params.shopHandle, context);
   const id = ProductId.safeParse(params.productId);
-  const product = id.success ? await getStorefrontProduct(db, shop.id, id.data) : null;
+  if (!id.success) throw new AppError("not_found", "Product not found");
+  // Extension blocks are per buyer (a tier card): they are loader data, so the render cache keys on them.
+  const [product, blocks] = await Promise.all([
+    getStorefrontProduct(db, shop.id, id.data),
+    getOptionalUser(request, context).then((user) =>
+      storefrontBlocks(context.platform, shop.id, user ? { userId: user.id } : null, { page: "product", productId: id.data }),
+    ),
+  ]);
   if (!product) throw new AppError("not_found", "Product not found");
   const minPrice = product.skus.length ? Math.min(...product.skus.map((s) => s.price)) : 0;
   // Plain data, no json() Response: nothing to set in headers, and the render cache's fast path reads it as is.
@@ -64,6 +74,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       specs: product.specs,
       skus: product.skus,
     },
+    blocks,
     og: {
       url: `${config.publicUrl}/s/${shop.handle}/products/${product.id}`,
       image: product.images[0] ? `${config.publicUrl}${imageUrl(product.images[0], 1280)}` : null,
@@ -139,7 +150,7 @@ function Gallery({ images, title }: { images: { src: string; srcSet: string }[];
 }
 
 export default function StorefrontProductPage() {
-  const { shop, product } = useLoaderData<typeof loader>();
+  const { shop, product, blocks } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<AddResult>();
   const hydrated = useHydrated();
   const dims = product.specs.length;
@@ -309,7 +320,7 @@ export default function StorefrontProductPage() {
               </div>
             </div>
           </fetcher.Form>
-
+          <ExtensionBlocks groups={blocks} />
         </div>
       </div>
     </main>
