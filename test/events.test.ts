@@ -21,6 +21,20 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, tim
   }
 }
 
+/**
+ * The relay passes only events below the cluster's snapshot horizon, and on
+ * PostgreSQL that horizon is shared by every database of the cluster: another
+ * test file's open transaction holds it back. Wait until it has passed this
+ * database's newest event, so one relay tick sees everything committed here.
+ */
+async function settled(timeoutMs = 30_000): Promise<void> {
+  await waitFor("the snapshot horizon to pass the newest event", async () => {
+    const { rows } = await sql<{ passed: boolean }>`
+      SELECT coalesce((SELECT max(txid) FROM outbox) < pg_snapshot_xmin(pg_current_snapshot()), true) AS passed`.execute(p.db);
+    return rows[0].passed;
+  }, timeoutMs);
+}
+
 /** A consumer that records what it is handed, batch by batch. */
 function recorder(name: string, topics: EventConsumer["topics"]) {
   const batches: OutboxEvent[][] = [];
@@ -72,6 +86,7 @@ describe("the relay", () => {
     const id = await p.db.transaction().execute((trx) =>
       publish(trx, { name: "once.created", shopId: "shop_1", subjectId: "ord_1", payload: { orderId: "ord_1", total: 1999 } }),
     );
+    await settled();
     await relayOnce(p, [r.consumer]);
     await relayOnce(p, [r.consumer]);
     expect(r.seen()).toHaveLength(1);
@@ -106,6 +121,7 @@ describe("the relay", () => {
     for (const n of [1, 2, 3]) await publish(p.db, { name: "pair.made", payload: { n } });
 
     // b first, to show its failure does not stop a
+    await settled();
     const first = await relayOnce(p, [b, a.consumer]);
     expect(first.find((x) => x.consumer === "ev-pair-b")?.error?.message).toBe("b is down");
     expect(a.seen().map((e) => e.payload.n)).toEqual([1, 2, 3]);
@@ -128,6 +144,7 @@ describe("the relay", () => {
     await publish(p.db, { name: "ordered.updated", payload: { n: 4 } });
     await publish(p.db, { name: "ordered.created", payload: { n: 5 } });
 
+    await settled();
     const results = await relayOnce(p, [all.consumer, some.consumer], { batchSize: 2 });
     expect(all.seen().map((e) => e.payload.n)).toEqual([1, 2, 3, 4, 5]);
     expect(all.batches.map((b) => b.length)).toEqual([2, 2, 1]); // drained in one tick
@@ -157,6 +174,7 @@ describe("the relay", () => {
       await publish(p.db, { name: "queued.thing", payload: {} }),
       await publish(p.db, { name: "queued.thing", payload: {} }),
     ];
+    await settled();
     await relayOnce(p, [consumer]);
     // As if the process died before moving the cursor: the batch comes again.
     await sql`UPDATE event_consumers SET last_txid = '0'::xid8, last_id = 0 WHERE name = 'ev-jobs'`.execute(p.db);
@@ -216,6 +234,7 @@ describe.skipIf(!process.env.DATABASE_URL)("the relay and a transaction that com
       await early.rollback().execute().catch(() => {});
       throw e;
     }
+    await settled();
     await relayOnce(p, [r.consumer]);
     expect(r.seen().map((e) => e.payload.n)).toEqual([1, 2]);
   });
@@ -235,6 +254,7 @@ describe.skipIf(!process.env.DATABASE_URL)("the relay and a transaction that com
       },
     };
     await publish(p.db, { name: "turns.taken", payload: { n: 1 } });
+    await settled();
     const first = relayOnce(p, [blocking]);
     await waitFor("the first relay to hold the cursor", () => calls === 1);
     const [second] = await relayOnce(p, [blocking]);
