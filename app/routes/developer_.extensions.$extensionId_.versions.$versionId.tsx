@@ -36,7 +36,13 @@ async function load(request: Request, context: LoaderFunctionArgs["context"], pa
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { user, extension, version } = await load(request, context, params);
   const devShops = await listDevelopmentShops(context.platform.db, user.id);
-  return json({ extension, version, devShops, settingsForm: settingsFormFields(version.manifest.settings) }, { headers: { "Cache-Control": "no-store" } });
+  // Labels come as data: a `.server` module's values do not exist in the browser bundle.
+  const checkTitles: Record<string, string> = Object.fromEntries(CHECK_RULES.map((r) => [r.name as string, r.title]));
+  const scopeLabels: Record<string, string> = Object.fromEntries(version.manifest.scopes.map((s) => [s.scope, SCOPE_LABELS[s.scope as keyof typeof SCOPE_LABELS] ?? s.scope]));
+  return json(
+    { extension, version, devShops, settingsForm: settingsFormFields(version.manifest.settings), checkTitles, scopeLabels },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.extension.name} ${data.version.version} · Bazaar` : "Version · Bazaar" }];
@@ -56,10 +62,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 const BADGE: Record<string, string> = { submitted: "badge", checks_passed: "badge badge-accent", checks_failed: "badge badge-err", approved: "badge badge-ok", rejected: "badge badge-err", suspended: "badge badge-err" };
-const TITLES = new Map(CHECK_RULES.map((r) => [r.name as string, r.title]));
 
 export default function VersionPage() {
-  const { extension, version, devShops, settingsForm } = useLoaderData<typeof loader>();
+  const { extension, version, devShops, settingsForm, checkTitles, scopeLabels } = useLoaderData<typeof loader>();
   const v = version as unknown as VersionDetail;
   const passed = v.checks.filter((c) => c.passed).length;
   return (
@@ -107,7 +112,7 @@ export default function VersionPage() {
                   {v.checks.map((c) => (
                     <tr key={c.seq}>
                       <td>{c.passed ? <span className="badge badge-ok">pass</span> : <span className="badge badge-err">fail</span>}</td>
-                      <td>{TITLES.get(c.name) ?? c.name}</td>
+                      <td>{checkTitles[c.name] ?? c.name}</td>
                       <td className="small">{c.detail}</td>
                     </tr>
                   ))}
@@ -129,7 +134,7 @@ export default function VersionPage() {
               <ul className="small">
                 {v.manifest.scopes.map((s) => (
                   <li key={s.scope}>
-                    <strong>{SCOPE_LABELS[s.scope as keyof typeof SCOPE_LABELS] ?? s.scope}</strong> (<code>{s.scope}</code>) — {s.justification}
+                    <strong>{scopeLabels[s.scope] ?? s.scope}</strong> (<code>{s.scope}</code>) — {s.justification}
                   </li>
                 ))}
               </ul>
