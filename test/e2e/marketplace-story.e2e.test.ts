@@ -12,8 +12,9 @@
  * 3. A reviewer approves it in /review/versions with a reason.
  * 4. A merchant installs it from /marketplace/:handle through the consent
  *    page and sets its settings form (2 points per yuan).
- * 5. A buyer sees its block on the product page and the cart, checks out and
- *    pays at the simulator's cashier; the `order.paid` hook credits points,
+ * 5. A buyer sees its block on the product page and the cart (home, product
+ *    and cart pages render storefront blocks), checks out and pays at the
+ *    simulator's cashier; the `order.paid` hook credits points,
  *    which the buyer's storefront then shows; at the next checkout (the
  *    buyer opted in to using points) its discount is on the quote.
  * 6. The merchant sees the calls in "what this extension did".
@@ -126,6 +127,19 @@ async function reloadUntil(page: Page, url: string, text: string, what: string, 
   );
 }
 
+/** The buyer's cart line for the SKU in the shop, or null (the cart page's fetcher adds it after a round trip). */
+async function cartLineOf(userId: string, shopId: string, skuId: string) {
+  const row = await platform.db
+    .selectFrom("cart_lines as l")
+    .innerJoin("carts as c", "c.id", "l.cart_id")
+    .select(["c.id as cartId", "l.quantity"])
+    .where("c.shop_id", "=", shopId)
+    .where("c.user_id", "=", userId)
+    .where("l.sku_id", "=", skuId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
 /** The points balance the extension keeps for the buyer (its counter), straight from the table. */
 async function balanceOf(installId: string, userId: string, shopId: string): Promise<number> {
   const customer = await platform.db.selectFrom("shop_customers").select("id").where("shop_id", "=", shopId).where("user_id", "=", userId).executeTakeFirstOrThrow();
@@ -219,7 +233,7 @@ it("a developer publishes with the CLI, a reviewer approves, a merchant installs
   await seeText(phone, "Earn 2 points for every CNY 1.00 you spend.");
   await hydrated(phone);
   await phone.getByTestId("add-to-cart").click();
-  await waitFor("the cart line", async () => (await platform.db.selectFrom("cart_lines").select("sku_id").where("sku_id", "=", skus[0]).executeTakeFirst()) ?? null);
+  await waitFor("the cart line", () => cartLineOf(buyer.id, shop.id, skus[0]));
   await phone.goto(`${server.url}/s/${shop.handle}/cart`);
   await seeText(phone, "Your cart");
   await seeText(phone, "by Story points");
@@ -244,19 +258,29 @@ it("a developer publishes with the CLI, a reviewer approves, a merchant installs
   await phone.goto(productUrl);
   await hydrated(phone);
   await phone.getByTestId("add-to-cart").click();
-  await waitFor("the second cart", async () =>
-    (await platform.db.selectFrom("carts").select("id").where("shop_id", "=", shop.id).where("user_id", "=", buyer.id).executeTakeFirst()) ?? null,
-  );
-  await platform.db.updateTable("carts").set({ attributes: JSON.stringify({ usePoints: true }) }).where("shop_id", "=", shop.id).where("user_id", "=", buyer.id).execute();
+  const line = await waitFor("the second cart's line", () => cartLineOf(buyer.id, shop.id, skus[0]));
+  const opted = await platform.db.updateTable("carts").set({ attributes: JSON.stringify({ usePoints: true }) }).where("id", "=", line.cartId).executeTakeFirst();
+  expect(Number(opted.numUpdatedRows)).toBe(1);
   await phone.goto(`${server.url}/s/${shop.handle}/checkout`);
   const discount = phone.getByTestId("checkout-discount");
-  await discount.first().waitFor();
+  await discount
+    .first()
+    .waitFor({ timeout: 30_000 })
+    .catch(async (e) => {
+      await screenshot(phone, "story-11-points-discount-missing");
+      throw e;
+    });
   expect(await discount.first().innerText()).toContain(`${earned} points redeemed`);
   await screenshot(phone, "story-11-points-discount");
 
   // --- 6. the merchant sees what the extension did
   await merchant.goto(`${server.url}/admin/shops/${shop.id}/extensions/${installId}`);
   await seeText(merchant, "order.paid");
+  const paidCall = merchant.locator("tr", { hasText: `order ${order.id}` }).filter({ hasText: "order.paid" });
+  expect(await paidCall.count()).toBe(1);
+  const paidText = await paidCall.innerText();
+  expect(paidText).toContain("ok");
+  expect(paidText).toContain(`+${earned}`);
   await seeText(merchant, "storefront.blocks");
   await seeText(merchant, "checkout.discounts");
   await screenshot(merchant, "story-12-merchant-calls");
