@@ -26,7 +26,7 @@ function Block({ block }: { block: StorefrontBlock }) {
     case "badge": {
       const c = tone(block.tone);
       return (
-        <span style={{ display: "inline-block", padding: "0.15rem 0.6rem", borderRadius: 999, background: c.bg, color: c.fg, border: `1px solid ${c.border}`, fontSize: "0.85rem", fontWeight: 600 }}>
+        <span style={{ display: "inline-block", justifySelf: "start", padding: "0.15rem 0.6rem", borderRadius: 999, background: c.bg, color: c.fg, border: `1px solid ${c.border}`, fontSize: "0.85rem", fontWeight: 600 }}>
           {block.label}
         </span>
       );
