@@ -10,6 +10,22 @@ export const MAX_LINE_QUANTITY = 999;
 /** The most distinct SKUs one cart may hold. */
 export const MAX_CART_LINES = 100;
 
+/**
+ * The checkout's offers form: a coupon code and whether to spend loyalty
+ * points. Both are cart attributes (`coupon`, `usePoints`) that extensions'
+ * `checkout.discounts` read; an empty code removes it.
+ */
+export const CartAttributesForm = z.object({
+  coupon: z
+    .string()
+    .trim()
+    .max(40, "At most 40 characters")
+    .regex(/^[A-Za-z0-9_-]*$/, "Letters, digits, - and _ only")
+    .default(""),
+  usePoints: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
+});
+export type CartAttributesForm = z.infer<typeof CartAttributesForm>;
+
 // Ids come from `newId` (app/lib/ids.ts): a prefix, `_`, 26 Crockford base32 characters.
 const OpaqueId = z.string().regex(/^[a-z]{2,8}_[0-9a-z]{26}$/, "Not a valid id");
 export const SkuId = OpaqueId;

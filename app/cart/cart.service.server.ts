@@ -29,6 +29,7 @@ import {
 } from "./cart.repository.server";
 import {
   AddToCartForm,
+  CartAttributesForm,
   MAX_CART_LINES,
   MAX_LINE_QUANTITY,
   problemNote,
@@ -38,6 +39,33 @@ import {
   type CartLineView,
   type CartView,
 } from "./cart.schema";
+
+/** The signed-in buyer's cart attributes in the shop (`{}` without a cart). */
+export async function getCartAttributes(db: Kysely<Database>, shopId: string, userId: string): Promise<Record<string, unknown>> {
+  const cart = await selectCart(db, shopId, { userId });
+  return (cart?.attributes ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Sets the signed-in buyer's cart attributes from the checkout's offers form
+ * (coupon code, "use my points"), keeping any others. 400 naming the field
+ * for a bad code; 404 without a cart.
+ *
+ * @example
+ * await setCartAttributes(db, shop.id, user.id, { coupon: "WELCOME10", usePoints: "on" });
+ */
+export async function setCartAttributes(db: Kysely<Database>, shopId: string, userId: string, input: unknown): Promise<Record<string, unknown>> {
+  const r = CartAttributesForm.safeParse(input);
+  if (!r.success) throw new AppError("bad_request", "Please correct the highlighted fields.", { fieldErrors: fieldErrorsFromZod(r.error.issues) });
+  return inTransaction(db, async (trx) => {
+    const cart = await selectCart(trx, shopId, { userId }, { lock: true });
+    if (!cart) throw notFound("Your cart is empty.");
+    const { coupon: _old, ...rest } = (cart.attributes ?? {}) as Record<string, unknown>;
+    const attributes = { ...rest, usePoints: r.data.usePoints, ...(r.data.coupon ? { coupon: r.data.coupon } : {}) };
+    await trx.updateTable("carts").set({ attributes: JSON.stringify(attributes), updated_at: new Date() }).where("shop_id", "=", shopId).where("id", "=", cart.id).execute();
+    return attributes;
+  });
+}
 
 /** Whose cart: a signed-in buyer's, or a guest's by the token in their cookie. */
 export type CartRef = { userId: string } | { guestToken: string };

@@ -13,6 +13,8 @@ export {
   getCartView,
   cartItemCount,
   mergeGuestCart,
+  setCartAttributes,
+  getCartAttributes,
   hashGuestToken,
   type CartRef,
 } from "./cart.service.server";

@@ -13,7 +13,7 @@
 import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/accounts/index.server";
-import { cartIdentity, clearGuestCartCookie, mergeGuestCart } from "~/cart/index.server";
+import { cartIdentity, clearGuestCartCookie, mergeGuestCart, getCartAttributes, setCartAttributes } from "~/cart/index.server";
 import { formatMoney } from "~/catalog/money";
 import { imageUrl } from "~/catalog/media";
 import { addAddress, placeOrder, prepareCheckout, QuoteChangedError, type AddressView, type QuoteView } from "~/checkout/index.server";
@@ -23,6 +23,7 @@ import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
 import { AppError, notFound } from "~/lib/errors";
 import { createPayment, startPayment } from "~/payments/index.server";
+import { activeInstalls } from "~/marketplace/index.server";
 import { getShopByHandle } from "~/shops/index.server";
 import { requireStorefrontShop } from "~/shelves/index.server";
 import { StorefrontPageError } from "~/shelves/components/StorefrontChrome";
@@ -41,13 +42,20 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     await mergeGuestCart(db, shop.id, identity.guestToken, user.id);
     headers.append("Set-Cookie", clearGuestCartCookie(context, shop.id));
   }
-  const page = await prepareCheckout(context.platform, { shopId: shop.id, user });
+  const [page, discounters, attrs] = await Promise.all([
+    prepareCheckout(context.platform, { shopId: shop.id, user }),
+    activeInstalls(db, shop.id, "checkout.discounts"),
+    getCartAttributes(db, shop.id, user.id),
+  ]);
   const selected = new URL(request.url).searchParams.get("address");
-  return json({ shop, ...page, selectedAddressId: selected }, { headers });
+  // The offers form (coupon, points) only where an extension gives discounts: the cart attributes they read.
+  const offers = discounters.length ? { coupon: typeof attrs.coupon === "string" ? attrs.coupon : "", usePoints: attrs.usePoints === true } : null;
+  return json({ shop, ...page, selectedAddressId: selected, offers }, { headers });
 }
 
 type PlaceConflict = ActionErrorData & { freshQuote: QuoteView | null };
 type AddressResult = ActionErrorData & { intent: "add-address" };
+type OffersResult = ActionErrorData & { intent: "offers" };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db } = context.platform;
@@ -71,6 +79,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
       throw e;
     }
+  }
+  if (intent === "offers") {
+    try {
+      await setCartAttributes(db, shop.id, user.id, { coupon: fields.coupon, usePoints: fields.usePoints });
+    } catch (e) {
+      if (e instanceof AppError && e.kind === "bad_request") {
+        return json({ ok: false as const, intent: "offers" as const, formError: e.message, code: e.code, fieldErrors: e.fieldErrors } satisfies OffersResult, { status: e.status });
+      }
+      throw e;
+    }
+    const address = new URL(request.url).searchParams.get("address");
+    return redirect(`/s/${shop.handle}/checkout${address ? `?address=${encodeURIComponent(address)}` : ""}`, 303);
   }
   if (intent !== "place") throw new AppError("bad_request", "Unknown action");
 
@@ -151,10 +171,11 @@ function AddressFormFields({ errors }: { errors?: AddressResult }) {
 
 export default function CheckoutPage() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<PlaceConflict | AddressResult>();
+  const result = useActionData<PlaceConflict | AddressResult | OffersResult>();
   const busy = useNavigation().state !== "idle";
-  const { shop, addresses, blocked, idempotencyKey, selectedAddressId } = data;
-  const addressErrors = result && "intent" in result ? result : undefined;
+  const { shop, addresses, blocked, idempotencyKey, selectedAddressId, offers } = data;
+  const addressErrors = result && "intent" in result && result.intent === "add-address" ? result : undefined;
+  const offersErrors = result && "intent" in result && result.intent === "offers" ? result : undefined;
   const placeError = result && !("intent" in result) ? result : undefined;
   const quote: QuoteView | null = (placeError?.freshQuote as QuoteView | null | undefined) ?? (data.quote as QuoteView | null);
   const base = `/s/${shop.handle}`;
@@ -244,6 +265,28 @@ export default function CheckoutPage() {
               ))}
             </ul>
           </section>
+
+          {offers ? (
+            <section className="sf-panel" aria-labelledby="co-offers">
+              <h2 className="sf-panel-title" id="co-offers">
+                Offers
+              </h2>
+              <Form method="post" className="sf-co-form" noValidate data-testid="checkout-offers">
+                <CsrfInput />
+                <input type="hidden" name="intent" value="offers" />
+                {offersErrors?.formError ? <p className="sf-form-error">{offersErrors.formError}</p> : null}
+                <label htmlFor="co-coupon">Coupon code</label>
+                <input id="co-coupon" name="coupon" defaultValue={offers.coupon} maxLength={40} autoComplete="off" aria-invalid={offersErrors?.fieldErrors?.coupon ? true : undefined} />
+                {offersErrors?.fieldErrors?.coupon ? <p className="sf-form-error">{offersErrors.fieldErrors.coupon.join(" ")}</p> : null}
+                <label style={{ display: "flex", gap: "0.5rem", alignItems: "center", fontWeight: 400 }}>
+                  <input type="checkbox" name="usePoints" defaultChecked={offers.usePoints} /> Use my points
+                </label>
+                <button type="submit" className="sf-btn sf-btn-ghost" disabled={busy}>
+                  Apply
+                </button>
+              </Form>
+            </section>
+          ) : null}
         </div>
 
         <aside className="sf-co-side">

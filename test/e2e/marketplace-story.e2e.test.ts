@@ -15,13 +15,12 @@
  * 5. A buyer sees its block on the product page and the cart (home, product
  *    and cart pages render storefront blocks), checks out and pays at the
  *    simulator's cashier; the `order.paid` hook credits points,
- *    which the buyer's storefront then shows; at the next checkout (the
- *    buyer opted in to using points) its discount is on the quote.
+ *    which the buyer's storefront then shows; at the next checkout the buyer
+ *    ticks "Use my points" and its discount is on the quote.
  * 6. The merchant sees the calls in "what this extension did".
  *
  * Setup that is not the story goes through services: the accounts, the
- * vendor's verification, the shops and products, the buyer's address, and
- * the cart's "use my points" attribute (checkout has no control for it yet).
+ * vendor's verification, the shops and products, and the buyer's address.
  *
  * Screenshots (test/screenshots/): story-01-token … story-12-merchant-calls.
  */
@@ -254,14 +253,15 @@ it("a developer publishes with the CLI, a reviewer approves, a merchant installs
   expect(await balanceOf(installId, buyer.id, shop.id)).toBe(earned);
   await screenshot(phone, "story-10-points-balance");
 
-  // The buyer opts in to spending points (a cart attribute; checkout has no control for it yet) and checks out again.
+  // The buyer checks out again and opts in to spending points (checkout's offers form sets the cart attribute).
   await phone.goto(productUrl);
   await hydrated(phone);
   await phone.getByTestId("add-to-cart").click();
-  const line = await waitFor("the second cart's line", () => cartLineOf(buyer.id, shop.id, skus[0]));
-  const opted = await platform.db.updateTable("carts").set({ attributes: JSON.stringify({ usePoints: true }) }).where("id", "=", line.cartId).executeTakeFirst();
-  expect(Number(opted.numUpdatedRows)).toBe(1);
+  await waitFor("the second cart's line", () => cartLineOf(buyer.id, shop.id, skus[0]));
   await phone.goto(`${server.url}/s/${shop.handle}/checkout`);
+  expect(await phone.getByTestId("checkout-discount").count()).toBe(0);
+  await phone.getByLabel("Use my points").check();
+  await phone.getByTestId("checkout-offers").getByRole("button", { name: "Apply" }).click();
   const discount = phone.getByTestId("checkout-discount");
   await discount
     .first()
