@@ -17,6 +17,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "./database";
 import type { SeedContext, SeedStep } from "./seed";
 import { listAdminProducts, listCategories } from "../app/catalog/index.server";
+import { ensureShopCustomer } from "../app/shops/index.server";
 import { createVendor, HostManifest, installExtension, saveListing, setVendorStatus, setVersionStatus, submitVersion } from "../app/marketplace/index.server";
 
 const EXAMPLES_DIR = fileURLToPath(new URL("../plugins-sdk/examples/", import.meta.url));
@@ -113,14 +114,35 @@ export async function seedDemoExtensions({ trx, users, shopId }: SeedContext): P
   });
   await setVendorStatus(trx, { id: users.reviewer }, vendor.id, "verified", "Bazaar's own reference extensions");
   const settings = await demoSettings(trx, shopId);
+  const installIds: Record<string, string> = {};
   for (const { name, example } of examples) {
     const summary = typeof (example.manifest as { description?: unknown }).description === "string" ? ((example.manifest as { description: string }).description) : "";
     const version = await submitVersion(trx, { id: users.developer }, { vendorId: vendor.id, manifest: example.manifest, bundle: example.bundle, summary });
     await setVersionStatus(trx, { type: "system" }, version.id, "checks_passed");
     await setVersionStatus(trx, { type: "reviewer", id: users.reviewer }, version.id, "approved", "Reference extension, reviewed with the SDK.");
-    await installExtension(trx, { type: "user", id: users.merchant }, { shopId, versionId: version.id, settings: declared(example.manifest, settings[name]) });
+    const install = await installExtension(trx, { type: "user", id: users.merchant }, { shopId, versionId: version.id, settings: declared(example.manifest, settings[name]) });
+    installIds[name] = install.installId;
     await saveListing(trx, { id: users.developer }, version.extensionId, { ...DEMO_LISTINGS[name as keyof typeof DEMO_LISTINGS], name: (example.manifest as { name?: string }).name ?? name });
   }
+  await seedBuyerHistory(trx, shopId, users.buyer, installIds);
+}
+
+/**
+ * The demo buyer's history with the shop, so a first visit already shows what
+ * the extensions do: a returning customer with ¥250 of paid spend (Silver,
+ * 2 % member price) and 800 points. These are the extensions' own records
+ * (membership `spend:<customer>`, points `balance:<customer>`), as their
+ * `order.paid` hooks would have left them.
+ */
+async function seedBuyerHistory(trx: SeedContext["trx"], shopId: string, buyerId: string | undefined, installIds: Record<string, string>): Promise<void> {
+  if (!buyerId) return;
+  const buyer = await trx.selectFrom("users").select(["id", "email", "name"]).where("id", "=", buyerId).executeTakeFirstOrThrow();
+  const customer = await ensureShopCustomer(trx, shopId, buyer);
+  const counters = [
+    installIds.membership && { install_id: installIds.membership, key: `spend:${customer.id}`, value: 25_000, updated_at: new Date() },
+    installIds.points && { install_id: installIds.points, key: `balance:${customer.id}`, value: 800, updated_at: new Date() },
+  ].filter((c): c is { install_id: string; key: string; value: number; updated_at: Date } => Boolean(c));
+  if (counters.length > 0) await trx.insertInto("extension_counters").values(counters).execute();
 }
 
 export const demoExtensionsStep: SeedStep = { name: "demo extensions (Bazaar Labs)", run: seedDemoExtensions };
