@@ -66,7 +66,7 @@ describe("the developer portal", () => {
     // registration: field errors first, then a vendor
     const bad = await dev.client.post(developerRoute, "/developer", { intent: "register-vendor", name: "Acme", slug: "acme-labs", contactEmail: "dev@acme.test" });
     expect(bad.status).toBe(400);
-    expect((await bodyOf(bad)).fieldErrors.legalName).toBeTruthy();
+    expect((await bodyOf(bad)).fieldErrors.legalName).toEqual([expect.any(String)]);
     const reg = await dev.client.post(developerRoute, "/developer", {
       intent: "register-vendor",
       name: "Acme",

@@ -76,7 +76,7 @@ describe("authorization code + PKCE S256 through login and consent", () => {
     expect(r.callback.origin + r.callback.pathname).toBe(w.app.redirectUri);
     expect(r.tokens.token_type.toLowerCase()).toBe("bearer");
     expect(r.tokens.access_token).toMatch(/^[A-Za-z0-9_-]{40,}$/); // opaque, not a JWT
-    expect(r.tokens.refresh_token).toBeTruthy();
+    expect(r.tokens.refresh_token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(r.tokens.expires_in).toBe(3600);
     expect(r.tokens.scope?.split(" ").sort()).toEqual(["read_orders", "read_products", "write_products"]);
 
@@ -212,7 +212,7 @@ describe("refresh, introspection and revocation", () => {
   it("rotates the refresh token on every use; the new access token works", async () => {
     const { tokens } = await authorize(w);
     const second = await refresh(w, tokens.refresh_token!);
-    expect(second.refresh_token).toBeTruthy();
+    expect(second.refresh_token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(second.refresh_token).not.toBe(tokens.refresh_token);
     expect(second.access_token).not.toBe(tokens.access_token);
     const third = await refresh(w, second.refresh_token!);

@@ -52,7 +52,7 @@ describe("developer OAuth clients page", () => {
     const created = await dev.post(path, [["intent", "create"], ["name", "Backend"], ["redirectUris", "https://cb.example/oauth/callback\nhttp://127.0.0.1:9000/cb"]]);
     expect(created.status).toBe(200);
     const secret = secretIn(created.body)!;
-    expect(secret).toBeTruthy();
+    expect(secret).toMatch(/^bzs_[A-Za-z0-9_-]{32,}$/);
     const row = await platform.db.selectFrom("oauth_clients").selectAll().where("extension_id", "=", extensionId).executeTakeFirstOrThrow();
     expect(row.redirect_uris).toEqual(["https://cb.example/oauth/callback", "http://127.0.0.1:9000/cb"]);
     expect(await canAuthenticate(row.id, secret)).toBe(200);
@@ -65,7 +65,7 @@ describe("developer OAuth clients page", () => {
     const rotated = await dev.post(path, [["intent", "rotate"], ["clientId", row.id]]);
     expect(rotated.status).toBe(200);
     const secret2 = secretIn(rotated.body)!;
-    expect(secret2).toBeTruthy();
+    expect(secret2).toMatch(/^bzs_[A-Za-z0-9_-]{32,}$/);
     expect(secret2).not.toBe(secret);
     expect(await canAuthenticate(row.id, secret)).toBe(401);
     expect(await canAuthenticate(row.id, secret2)).toBe(200);

@@ -212,7 +212,7 @@ describe("the OpenAPI document", () => {
       expect(op["x-scope"]).toBe(r.scope === "install" ? null : r.scope);
       const pathParams = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]);
       expect(op.parameters?.filter((p: any) => p.in === "path").map((p: any) => p.name) ?? []).toEqual(pathParams);
-      expect(op.responses[String(r.status ?? 200)].content["application/json"].schema).toBeTruthy();
+      expect(Object.keys(op.responses[String(r.status ?? 200)].content["application/json"].schema ?? {}).length).toBeGreaterThan(0);
       if (r.body) {
         const schema = op.requestBody.content["application/json"].schema;
         expect(schema.type === "object" || Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf), `${r.operationId} body: ${JSON.stringify(schema)}`).toBe(true);
