@@ -3,6 +3,7 @@
  * message in a card, so the layout's navigation stays usable.
  */
 import { Link, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { TopBar } from "./topbar";
 
 export function RouteErrorCard() {
   const error = useRouteError();
@@ -29,5 +30,21 @@ export function RouteErrorCard() {
         <Link to="/">Back to Bazaar</Link>
       </p>
     </div>
+  );
+}
+
+/**
+ * The whole error boundary of a standalone page (top bar, then the card).
+ *
+ * @example export { PageErrorBoundary as ErrorBoundary } from "~/components/route-error";
+ */
+export function PageErrorBoundary() {
+  return (
+    <>
+      <TopBar />
+      <main className="page">
+        <RouteErrorCard />
+      </main>
+    </>
   );
 }

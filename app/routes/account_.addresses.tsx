@@ -8,7 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { requireUser } from "~/accounts/index.server";
 import { addAddress, listAddresses, makeDefaultAddress, removeAddress, updateAddress, type AddressView } from "~/checkout/index.server";
 import { CsrfInput, Field, FormError } from "~/components/forms";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
@@ -157,13 +157,4 @@ export default function AddressBookPage() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };

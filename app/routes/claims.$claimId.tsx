@@ -12,7 +12,7 @@ import { BuyerActionForm, KIND_LABELS } from "~/aftersale/aftersale.schema";
 import { ClaimFacts, ClaimStatusBadge, ClaimTimeline, DeadlineBanner, formatWhen } from "~/aftersale/components/claim-bits";
 import aftersaleStyles from "~/aftersale/aftersale.css";
 import { CsrfInput, FormError } from "~/components/forms";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
@@ -154,13 +154,4 @@ export default function BuyerClaimPage() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };

@@ -17,7 +17,7 @@ import { MAX_IMAGE_BYTES, readLimitedForm } from "~/catalog/index.server";
 import { imageUrl } from "~/catalog/media";
 import { formatMoney, minorToDecimal } from "~/catalog/money";
 import { CsrfInput, FormError } from "~/components/forms";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import type { ActionErrorData } from "~/http/errors.server";
 import { notFound } from "~/lib/errors";
@@ -177,13 +177,4 @@ export default function OpenClaimPage() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };

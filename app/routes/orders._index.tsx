@@ -8,7 +8,7 @@ import { requireUser } from "~/accounts/index.server";
 import { formatMoney } from "~/catalog/money";
 import { imageUrl } from "~/catalog/media";
 import { TopBar } from "~/components/topbar";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { listBuyerOrders } from "~/orders/index.server";
 import { ORDER_STATUS_LABELS, ORDER_STATUSES } from "~/orders/orders.schema";
 import { OrderStatusBadge, formatWhen } from "~/orders/components/order-bits";
@@ -90,13 +90,4 @@ export default function BuyerOrdersPage() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };

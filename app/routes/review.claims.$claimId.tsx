@@ -13,7 +13,7 @@ import { ClaimFacts, ClaimStatusBadge, ClaimTimeline, formatRemaining, formatWhe
 import aftersaleStyles from "~/aftersale/aftersale.css";
 import { formatMoney, minorToDecimal } from "~/catalog/money";
 import { CsrfInput, FormError } from "~/components/forms";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import { readForm } from "~/http/csrf.server";
 import type { ActionErrorData } from "~/http/errors.server";
@@ -138,13 +138,4 @@ export default function ReviewClaimPage() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };

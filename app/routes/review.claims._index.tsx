@@ -9,7 +9,7 @@ import { requireReviewer } from "~/accounts/index.server";
 import { listEscalatedClaims } from "~/aftersale/index.server";
 import { ClaimRow } from "~/aftersale/components/claim-bits";
 import aftersaleStyles from "~/aftersale/aftersale.css";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: aftersaleStyles }];
@@ -61,13 +61,4 @@ export default function ArbitrationQueue() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };

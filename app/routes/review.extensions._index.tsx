@@ -5,7 +5,7 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireReviewer } from "~/accounts/index.server";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import { listExtensionsForReview } from "~/marketplace/index.server";
 import marketplaceStyles from "~/marketplace/marketplace.css";
@@ -84,13 +84,4 @@ export default function ExtensionsForReview() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };

@@ -5,7 +5,7 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireReviewer } from "~/accounts/index.server";
-import { RouteErrorCard } from "~/components/route-error";
+import { PageErrorBoundary } from "~/components/route-error";
 import { TopBar } from "~/components/topbar";
 import { vendorQueue } from "~/marketplace/index.server";
 import { VENDOR_STATUS_LABELS } from "~/marketplace/workflows.schema";
@@ -94,13 +94,4 @@ export default function VendorQueue() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <>
-      <TopBar />
-      <main className="page">
-        <RouteErrorCard />
-      </main>
-    </>
-  );
-}
+export { PageErrorBoundary as ErrorBoundary };
